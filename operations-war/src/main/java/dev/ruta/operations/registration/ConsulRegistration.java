@@ -1,0 +1,112 @@
+package dev.ruta.operations.registration;
+
+import dev.ruta.operations.instance.InstanceIdentity;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Registers the service in the local Consul agent when the application starts and deregisters
+ * it when the application stops (SIGTERM or undeploy). Registration runs in the background:
+ * a missing agent never delays or fails startup.
+ */
+@ApplicationScoped
+public class ConsulRegistration {
+
+    private static final Logger LOG = Logger.getLogger(ConsulRegistration.class.getName());
+    static final String CHECK_PATH = "/health/ready";
+    private static final Duration AGENT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    @Resource
+    private ManagedScheduledExecutorService scheduler;
+
+    private final boolean enabled;
+    private final ConsulServiceAgent agent;
+    private final RegistrationLoop loop;
+    private volatile Future<?> nextStep;
+    private volatile boolean stopped;
+
+    protected ConsulRegistration() {
+        this.enabled = false;
+        this.agent = null;
+        this.loop = null;
+    }
+
+    @Inject
+    public ConsulRegistration(InstanceIdentity identity,
+                              @ConfigProperty(name = "consul.enabled") boolean enabled,
+                              @ConfigProperty(name = "consul.url") URI consulUrl,
+                              @ConfigProperty(name = "consul.token") Optional<String> token,
+                              @ConfigProperty(name = "service.check.interval") String checkInterval,
+                              @ConfigProperty(name = "service.check.timeout") String checkTimeout,
+                              @ConfigProperty(name = "service.check.deregister-after") String deregisterAfter,
+                              @ConfigProperty(name = "consul.retry.initial-delay") String retryInitialDelay,
+                              @ConfigProperty(name = "consul.retry.max-delay") String retryMaxDelay,
+                              @ConfigProperty(name = "consul.resync-interval") String resyncInterval) {
+        this.enabled = enabled;
+        this.agent = new ConsulServiceAgent(consulUrl, token, AGENT_REQUEST_TIMEOUT);
+        CheckSettings check = new CheckSettings(CHECK_PATH,
+                ConsulDuration.parse("service.check.interval", checkInterval),
+                ConsulDuration.parse("service.check.timeout", checkTimeout),
+                ConsulDuration.parse("service.check.deregister-after", deregisterAfter));
+        Backoff backoff = new Backoff(ConsulDuration.parse("consul.retry.initial-delay", retryInitialDelay),
+                ConsulDuration.parse("consul.retry.max-delay", retryMaxDelay));
+        this.loop = new RegistrationLoop(agent, identity::current, check, backoff,
+                ConsulDuration.parse("consul.resync-interval", resyncInterval));
+    }
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        if (!enabled) {
+            LOG.info("consul.enabled=false: running without Consul registration");
+            return;
+        }
+        schedule(Duration.ZERO);
+    }
+
+    public RegistrationState state() {
+        return enabled ? loop.state() : RegistrationState.DISABLED;
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        Future<?> pending = nextStep;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (enabled) {
+            loop.deregister();
+        }
+        agent.close();
+    }
+
+    private void schedule(Duration delay) {
+        if (stopped) {
+            return;
+        }
+        nextStep = scheduler.schedule(this::runStep, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void runStep() {
+        Duration delay;
+        try {
+            delay = loop.step();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Registration step failed unexpectedly; trying again", e);
+            delay = RegistrationLoop.PORT_POLL;
+        }
+        schedule(delay);
+    }
+}
