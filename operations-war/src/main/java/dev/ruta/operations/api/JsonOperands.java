@@ -4,8 +4,8 @@ import dev.ruta.operations.arithmetic.InvalidOperandException;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 
 /**
@@ -29,13 +29,16 @@ final class JsonOperands {
         if (text.length() > MAX_BODY_LENGTH) {
             throw malformed("The request body has " + text.length() + " characters; the limit is " + MAX_BODY_LENGTH + ".");
         }
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 throw malformed("The request body must be a JSON object such as {\"a\": 2, \"b\": 3}.");
             }
-            return new JsonOperands(value.asJsonObject());
-        } catch (JsonException | IllegalStateException e) {
+            JsonObject body = parser.getObject();
+            if (parser.hasNext()) {
+                throw malformed("The request body has more after its JSON object; send one object.");
+            }
+            return new JsonOperands(body);
+        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
             throw malformed("The request body is not valid JSON; send {\"a\": <number>, \"b\": <number>}.");
         }
     }

@@ -16,6 +16,9 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
+    /** Registration waits until this name shows in /health/ready: the application is deployed. */
+    public static final String NAME = "operations";
+
     private final InstanceIdentity identity;
     private final ConsulRegistration registration;
 
@@ -28,7 +31,7 @@ public class ReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean computes = Operation.ADD.apply(BigDecimal.ONE, BigDecimal.ONE).compareTo(BigDecimal.valueOf(2)) == 0;
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("operations")
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME)
                 .status(computes)
                 .withData("served", identity.served())
                 .withData("consul", registration.state().name().toLowerCase(java.util.Locale.ROOT));

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -23,6 +24,7 @@ public class InstanceIdentity {
     private final Optional<String> configuredId;
     private final Optional<String> configuredAddress;
     private final Optional<Integer> configuredPort;
+    private final IntFunction<OptionalInt> portFinder;
     private final int fallbackPort;
     private final List<String> tags;
     private final String message;
@@ -44,6 +46,14 @@ public class InstanceIdentity {
                             @ConfigProperty(name = "service.tags") String tags,
                             @ConfigProperty(name = "service.message") String message,
                             @ConfigProperty(name = "service.version") String version) {
+        this(serviceName, configuredId, configuredAddress, configuredPort, fallbackPort, tags, message, version,
+                ListeningPort::find);
+    }
+
+    InstanceIdentity(String serviceName, Optional<String> configuredId, Optional<String> configuredAddress,
+                     Optional<Integer> configuredPort, int fallbackPort, String tags, String message, String version,
+                     IntFunction<OptionalInt> portFinder) {
+        this.portFinder = portFinder;
         this.serviceName = serviceName;
         this.configuredId = configuredId.map(String::strip).filter(id -> !id.isEmpty());
         this.configuredAddress = configuredAddress.map(String::strip).filter(address -> !address.isEmpty());
@@ -74,11 +84,7 @@ public class InstanceIdentity {
         if (configuredPort.isPresent()) {
             return OptionalInt.of(configuredPort.get());
         }
-        OptionalInt bound = ListeningPort.ofPayaraMicro();
-        if (bound.isPresent() || !ListeningPort.payaraMicroAbsent()) {
-            return bound;
-        }
-        return OptionalInt.of(fallbackPort);
+        return portFinder.apply(fallbackPort);
     }
 
     public String serviceName() {

@@ -19,10 +19,18 @@ public final class ListeningPort {
     private ListeningPort() {
     }
 
-    /** Empty while Payara Micro is still booting: the runtime exists only once boot is over. */
-    public static OptionalInt ofPayaraMicro() {
+    /**
+     * The port Payara Micro bound; the fallback when running on another server. Empty while
+     * Payara Micro is still booting: its runtime exists only once boot is over.
+     */
+    public static OptionalInt find(int fallback) {
+        Class<?> micro;
         try {
-            Class<?> micro = Class.forName(PAYARA_MICRO, true, Thread.currentThread().getContextClassLoader());
+            micro = Class.forName(PAYARA_MICRO, true, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException e) {
+            return OptionalInt.of(fallback);
+        }
+        try {
             Object instance = micro.getMethod("getInstance").invoke(null);
             Object runtime = micro.getMethod("getRuntime").invoke(instance);
             Object descriptor = runtime.getClass().getMethod("getLocalDescriptor").invoke(runtime);
@@ -31,21 +39,9 @@ public final class ListeningPort {
                     .filter(Integer.class::isInstance)
                     .mapToInt(Integer.class::cast)
                     .findFirst();
-        } catch (ClassNotFoundException e) {
-            return OptionalInt.empty();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "Payara Micro runtime not ready yet: {0}", String.valueOf(e));
             return OptionalInt.empty();
-        }
-    }
-
-    /** True when running outside Payara Micro, where only configuration can tell the port. */
-    public static boolean payaraMicroAbsent() {
-        try {
-            Class.forName(PAYARA_MICRO, false, Thread.currentThread().getContextClassLoader());
-            return false;
-        } catch (ClassNotFoundException e) {
-            return true;
         }
     }
 }

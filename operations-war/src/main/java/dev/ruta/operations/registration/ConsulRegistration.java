@@ -1,5 +1,6 @@
 package dev.ruta.operations.registration;
 
+import dev.ruta.operations.health.ReadinessCheck;
 import dev.ruta.operations.instance.InstanceIdentity;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -63,7 +64,8 @@ public class ConsulRegistration {
                 ConsulDuration.parse("service.check.deregister-after", deregisterAfter));
         Backoff backoff = new Backoff(ConsulDuration.parse("consul.retry.initial-delay", retryInitialDelay),
                 ConsulDuration.parse("consul.retry.max-delay", retryMaxDelay));
-        this.loop = new RegistrationLoop(agent, identity::current, check, backoff,
+        ServingProbe probe = new ServingProbe(CHECK_PATH, ReadinessCheck.NAME);
+        this.loop = new RegistrationLoop(agent, () -> identity.current().filter(probe::serving), check, backoff,
                 ConsulDuration.parse("consul.resync-interval", resyncInterval));
     }
 

@@ -21,7 +21,8 @@ public final class RegistrationLoop {
     private final CheckSettings check;
     private final Backoff backoff;
     private final Duration resyncInterval;
-    private RegistrationState state = RegistrationState.STARTING;
+    // Read by the readiness check while a step may be waiting on the network: never behind the lock.
+    private volatile RegistrationState state = RegistrationState.STARTING;
     private ServiceInstance registered;
 
     public RegistrationLoop(ServiceAgent agent, Supplier<Optional<ServiceInstance>> identity, CheckSettings check,
@@ -34,15 +35,18 @@ public final class RegistrationLoop {
     }
 
     /** Registers, or checks that the agent still holds the registration; returns the delay until the next step. */
-    public synchronized Duration step() {
-        if (state == RegistrationState.DEREGISTERED) {
-            return resyncInterval;
-        }
+    public Duration step() {
         Optional<ServiceInstance> instance = identity.get();
         if (instance.isEmpty()) {
             return PORT_POLL;
         }
-        ServiceInstance self = instance.get();
+        return step(instance.get());
+    }
+
+    private synchronized Duration step(ServiceInstance self) {
+        if (state == RegistrationState.DEREGISTERED) {
+            return resyncInterval;
+        }
         try {
             if (registered == null || !agent.isRegistered(self.id())) {
                 boolean forgotten = registered != null && state == RegistrationState.REGISTERED;
@@ -88,7 +92,7 @@ public final class RegistrationLoop {
         registered = null;
     }
 
-    public synchronized RegistrationState state() {
+    public RegistrationState state() {
         return state;
     }
 }

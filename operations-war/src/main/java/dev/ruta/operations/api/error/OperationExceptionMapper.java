@@ -12,9 +12,10 @@ public class OperationExceptionMapper implements ExceptionMapper<OperationExcept
 
     @Override
     public Response toResponse(OperationException exception) {
-        Response.Status status = exception instanceof UnknownOperationException
-                ? Response.Status.NOT_FOUND
-                : Response.Status.BAD_REQUEST;
-        return new ErrorResponse(exception.code(), exception.getMessage()).toResponse(status.getStatusCode());
+        return new ErrorResponse(exception.code(), exception.getMessage()).toResponse(statusOf(exception));
+    }
+
+    static int statusOf(OperationException exception) {
+        return exception instanceof UnknownOperationException ? 404 : 400;
     }
 }
