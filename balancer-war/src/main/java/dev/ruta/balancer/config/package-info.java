@@ -1,0 +1,2 @@
+/** MicroProfile Config support the balancer needs: durations written as Consul writes them. */
+package dev.ruta.balancer.config;

@@ -1,0 +1,42 @@
+package dev.ruta.balancer.discovery;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * "discovery": DOWN only until Consul first answers. Afterwards an unreachable Consul shows in
+ * the data (seconds since its last answer) but the balancer stays ready: it routes on the last
+ * good table, which is better than routing nothing.
+ */
+@Readiness
+@ApplicationScoped
+public class DiscoveryReadinessCheck implements HealthCheck {
+
+    private final DiscoveryLifecycle discovery;
+    private final RoutingTable table;
+
+    @Inject
+    public DiscoveryReadinessCheck(DiscoveryLifecycle discovery, RoutingTable table) {
+        this.discovery = discovery;
+        this.table = table;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Optional<Instant> lastAnswer = discovery.source().flatMap(InstanceSource::lastAnswer);
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("discovery").status(lastAnswer.isPresent());
+        lastAnswer.ifPresent(at -> response.withData("secondsSinceConsulAnswered",
+                Duration.between(at, Instant.now()).toSeconds()));
+        discovery.source().flatMap(InstanceSource::lastError).ifPresent(error -> response.withData("consulError", error));
+        table.all().values().forEach(snapshot -> response.withData(snapshot.service(),
+                snapshot.instances().size() + " instances at index " + snapshot.index()));
+        return response.build();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.ruta.balancer.discovery;
+
+/** CDI event: a service is no longer routed. */
+public record ServiceRemoved(String service) {
+}

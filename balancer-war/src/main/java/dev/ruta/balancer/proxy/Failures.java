@@ -1,0 +1,34 @@
+package dev.ruta.balancer.proxy;
+
+import dev.ruta.balancer.balancing.Failure;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+
+/** Reads which {@link Failure} a REST client exception was, from its cause chain. */
+final class Failures {
+
+    private Failures() {
+    }
+
+    static Failure classify(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return Failure.CONNECTION_REFUSED;
+            }
+            if (cause instanceof SocketTimeoutException) {
+                String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+                return message.contains("connect") ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
+            }
+        }
+        return Failure.RESET_BEFORE_RESPONSE;
+    }
+
+    static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : " " + root.getMessage());
+    }
+}

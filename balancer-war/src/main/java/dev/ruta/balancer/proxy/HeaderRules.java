@@ -1,0 +1,56 @@
+package dev.ruta.balancer.proxy;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Which headers cross the balancer (RFC 9110 §7.6.1) and which it adds (X-Forwarded-*). */
+public final class HeaderRules {
+
+    /** Meaningful for one connection only; never forwarded. Content-Length is recomputed. */
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
+            "host", "content-length", ExchangeFilter.EXCHANGE_HEADER.toLowerCase(Locale.ROOT));
+
+    private HeaderRules() {
+    }
+
+    /** Headers as they should leave the balancer, in either direction. */
+    public static Map<String, List<String>> endToEnd(Map<String, List<String>> headers) {
+        Set<String> named = headers.entrySet().stream()
+                .filter(entry -> "connection".equalsIgnoreCase(entry.getKey()))
+                .flatMap(entry -> entry.getValue().stream())
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .map(token -> token.strip().toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        Map<String, List<String>> kept = new LinkedHashMap<>();
+        headers.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+                kept.put(name, List.copyOf(values));
+            }
+        });
+        return kept;
+    }
+
+    /** End-to-end request headers plus X-Forwarded-For (appended), -Host and -Proto. */
+    public static Map<String, List<String>> forwarded(Map<String, List<String>> incoming, String clientAddress,
+                                                      String host, String scheme) {
+        Map<String, List<String>> headers = new LinkedHashMap<>(endToEnd(incoming));
+        String priorFor = headers.entrySet().stream()
+                .filter(entry -> "x-forwarded-for".equalsIgnoreCase(entry.getKey()))
+                .flatMap(entry -> entry.getValue().stream())
+                .collect(Collectors.joining(", "));
+        headers.keySet().removeIf(name -> name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-"));
+        headers.put("X-Forwarded-For", List.of(priorFor.isEmpty() ? clientAddress : priorFor + ", " + clientAddress));
+        if (host != null) {
+            headers.put("X-Forwarded-Host", List.of(host));
+        }
+        headers.put("X-Forwarded-Proto", List.of(scheme));
+        return headers;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ruta.balancer.proxy;
+
+import dev.ruta.balancer.proxy.error.InvalidPathException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps a forwarded path inside {@code /api/<service>/}: no dot segments, raw or encoded, and
+ * no encoded slash or backslash, which an instance might decode into a path of its own choosing.
+ */
+public final class PathGuard {
+
+    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private PathGuard() {
+    }
+
+    public static void check(String service, String rawPath) {
+        if (!SERVICE_NAME.matcher(service).matches()) {
+            throw new InvalidPathException("'" + service + "' is not a service name.");
+        }
+        String lower = rawPath.toLowerCase(Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || rawPath.contains("\\")) {
+            throw new InvalidPathException("Encoded slashes are not allowed in forwarded paths.");
+        }
+        for (String segment : rawPath.split("/", -1)) {
+            String decoded = decode(segment);
+            if (decoded.equals("..") || decoded.equals(".")) {
+                throw new InvalidPathException("Dot segments are not allowed in forwarded paths.");
+            }
+        }
+    }
+
+    private static String decode(String segment) {
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPathException("The path has a malformed percent-encoding.");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.ruta.balancer.proxy.error;
+
+/** The service has no healthy instance right now. */
+public final class NoInstanceException extends ProxyException {
+
+    public NoInstanceException(String message) {
+        super("no-instance", message);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.ruta.balancer.proxy.error;
+
+/** No service of that name is routed: it is not in Consul, or lacks the routing tag. */
+public final class UnknownServiceException extends ProxyException {
+
+    public UnknownServiceException(String message) {
+        super("unknown-service", message);
+    }
+}

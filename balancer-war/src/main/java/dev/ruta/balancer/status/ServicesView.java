@@ -1,0 +1,18 @@
+package dev.ruta.balancer.status;
+
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON of {@code GET /balancer/services}. */
+public record ServicesView(List<Service> services) {
+
+    @JsonbPropertyOrder({"name", "strategy", "consulIndex", "updatedAt", "instances"})
+    public record Service(String name, String strategy, long consulIndex, Instant updatedAt, List<InstanceView> instances) {
+    }
+
+    @JsonbPropertyOrder({"id", "address", "port", "message", "requests", "failures", "inFlight", "ejectedUntil"})
+    public record InstanceView(String id, String address, int port, String message, long requests, long failures,
+                               int inFlight, Instant ejectedUntil) {
+    }
+}
