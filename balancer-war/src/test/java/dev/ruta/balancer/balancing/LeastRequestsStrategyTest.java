@@ -1,0 +1,36 @@
+package dev.ruta.balancer.balancing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LeastRequestsStrategyTest {
+
+    private final LeastRequestsStrategy strategy = new LeastRequestsStrategy();
+
+    @Test
+    void picksTheInstanceWithFewestInFlight() {
+        List<Upstream<FakeClient>> upstreams = Fixtures.upstreams("a", "b", "c");
+        upstreams.get(0).started();
+        upstreams.get(0).started();
+        upstreams.get(2).started();
+        assertEquals("b", strategy.choose("s", upstreams).instance().id());
+    }
+
+    @Test
+    void breaksTiesRoundRobin() {
+        List<Upstream<FakeClient>> upstreams = Fixtures.upstreams("a", "b", "c");
+        upstreams.get(1).started();
+        assertEquals("a", strategy.choose("s", upstreams).instance().id());
+        assertEquals("c", strategy.choose("s", upstreams).instance().id());
+        assertEquals("a", strategy.choose("s", upstreams).instance().id());
+    }
+
+    @Test
+    void isChosenByName() {
+        assertEquals(LeastRequestsStrategy.NAME, Strategies.named(" Least-Requests ").name());
+        assertEquals(RoundRobinStrategy.NAME, Strategies.named("round-robin").name());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Strategies.named("random"));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.ruta.balancer.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ruta.balancer.proxy.error.InvalidPathException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PathGuardTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/operations", "/api/operations/add", "/api/operations/a%20b", "/api/operations/v1.2/x"})
+    void letsOrdinaryPathsThrough(String path) {
+        assertDoesNotThrow(() -> PathGuard.check("operations", path));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/operations/../admin", "/api/operations/%2e%2e/admin", "/api/operations/.%2E/x",
+        "/api/operations/..%2Fadmin", "/api/operations/a%2fb", "/api/operations/a%5Cb", "/api/operations/./x",
+        "/api/operations/%zz"})
+    void refusesPathsThatCouldLeaveTheService(String path) {
+        assertThrows(InvalidPathException.class, () -> PathGuard.check("operations", path));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..", "-x", "a/b", "a b", ""})
+    void refusesOddServiceNames(String service) {
+        assertThrows(InvalidPathException.class, () -> PathGuard.check(service, "/api/x"));
+    }
+}
