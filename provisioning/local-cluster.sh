@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The seed's system on one machine: a Consul agent (server, dev mode) and three operations
-# instances registered in it, each with its own greeting.
+# The seed's system on one machine: a Consul agent (server, dev mode), three operations
+# instances registered in it, each with its own greeting, and the balancer in front of them.
 #
 #   provisioning/local-cluster.sh up       build if needed, start everything, wait until Consul passes all
 #   provisioning/local-cluster.sh status   what runs, and what Consul says
 #   provisioning/local-cluster.sh down     stop everything 'up' started, by PID, and remove its files
 #
-# Ports (environment): CONSUL_HTTP_PORT (8500), OPERATIONS_PORTS ("8081 8082 8083").
+# Ports (environment): CONSUL_HTTP_PORT (8500), OPERATIONS_PORTS ("8081 8082 8083"),
+# BALANCER_PORT (8080).
 # Everything it writes goes under .run/ in the project (git-ignored).
 set -euo pipefail
 
@@ -14,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.run"
 consul_port=${CONSUL_HTTP_PORT:-8500}
 operations_ports=(${OPERATIONS_PORTS:-8081 8082 8083})
+balancer_port=${BALANCER_PORT:-8080}
 messages=("Hola desde la instancia 1" "Hello from instance 2" "Olá da instância 3" "Bonjour de l'instance 4" "Hallo von Instanz 5")
 wait_seconds=${WAIT_SECONDS:-180}
 
@@ -32,7 +34,7 @@ passing_count() {
 }
 
 build_if_needed() {
-  if [ ! -f "$root/operations-war/target/operations.jar" ]; then
+  if [ ! -f "$root/operations-war/target/operations.jar" ] || [ ! -f "$root/balancer-war/target/balancer.jar" ]; then
     step "building the uber jars (mvn package, tests skipped)"
     (cd "$root" && mvn -q -B package -DskipTests) || die "the build failed"
   fi
@@ -93,11 +95,27 @@ up() {
     i=$((i + 1))
   done
   await_passing operations "${#operations_ports[@]}"
+  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
+  await_balancer
   step "up. Consul UI and API: http://127.0.0.1:$consul_port/ui/"
   for port in "${operations_ports[@]}"; do
     step "operations: http://127.0.0.1:$port/api/instance"
   done
+  step "balancer (open in a browser): http://127.0.0.1:$balancer_port/"
+  step "try: curl 'http://127.0.0.1:$balancer_port/api/operations/add?a=0.1&b=0.2'"
   step "stop everything with: $0 down"
+}
+
+await_balancer() {
+  for _ in $(seq 1 "$wait_seconds"); do
+    if curl -sf "http://127.0.0.1:$balancer_port/balancer/services" 2>/dev/null | grep -q "operations-"; then
+      step "balancer routes the operations instances"
+      return 0
+    fi
+    alive "$run/balancer/pid" || die "the balancer exited; see $run/balancer/server.log"
+    sleep 1
+  done
+  die "the balancer does not route yet after ${wait_seconds}s; see $run/balancer/server.log"
 }
 
 status() {

@@ -34,6 +34,23 @@ public final class ConsulApi {
         return passing(service).stream().filter(instance -> id.equals(instance.getString("ID"))).findFirst();
     }
 
+    /** Registers a service in the agent, as a service would itself (JSON as in PUT /v1/agent/service/register). */
+    public void register(String serviceJson) {
+        HttpReply reply = TestHttp.put(base.resolve("/v1/agent/service/register"), serviceJson);
+        if (reply.status() != 200) {
+            throw new IllegalStateException("Consul refused the registration: " + reply.status() + " " + reply.body());
+        }
+    }
+
+    public void deregister(String serviceId) {
+        TestHttp.put(base.resolve("/v1/agent/service/deregister/" + serviceId), "");
+    }
+
+    /** The index Consul is at for a service's health, as a blocking query would see it. */
+    public long healthIndex(String service) {
+        return Long.parseLong(TestHttp.get(base.resolve("/v1/health/service/" + service)).header("X-Consul-Index"));
+    }
+
     /** Every instance the catalog holds, passing or not. */
     public List<JsonObject> registered(String service) {
         HttpReply reply = TestHttp.get(base.resolve("/v1/health/service/" + service));

@@ -20,6 +20,7 @@ public final class Upstream<C extends AutoCloseable> {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicReference<Instant> ejectedUntil = new AtomicReference<>(Instant.MIN);
+    private boolean retired;
 
     public Upstream(Instance instance, C client) {
         this.instance = instance;
@@ -34,15 +35,25 @@ public final class Upstream<C extends AutoCloseable> {
         return client;
     }
 
-    public void started() {
+    /**
+     * Takes a request, unless the instance has left the registry meanwhile: its client is then
+     * closed or closing, and the request must go elsewhere.
+     */
+    public synchronized boolean tryStart() {
+        if (retired) {
+            return false;
+        }
         requests.incrementAndGet();
         inFlight.incrementAndGet();
+        return true;
     }
 
-    public void finished(boolean failed) {
-        inFlight.decrementAndGet();
+    public synchronized void finished(boolean failed) {
         if (failed) {
             failures.incrementAndGet();
+        }
+        if (inFlight.decrementAndGet() == 0 && retired) {
+            closeClient();
         }
     }
 
@@ -71,7 +82,15 @@ public final class Upstream<C extends AutoCloseable> {
         return inFlight.get();
     }
 
-    void close() {
+    /** The instance left: no new requests; the client closes once those in flight have finished. */
+    synchronized void retire() {
+        retired = true;
+        if (inFlight.get() == 0) {
+            closeClient();
+        }
+    }
+
+    private void closeClient() {
         try {
             client.close();
         } catch (Exception e) {

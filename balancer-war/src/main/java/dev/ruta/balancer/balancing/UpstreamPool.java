@@ -34,21 +34,21 @@ public final class UpstreamPool<C extends AutoCloseable> {
             Upstream<C> kept = existing.remove(instance.id());
             next.add(kept != null && kept.instance().equals(instance) ? kept : new Upstream<>(instance, clients.apply(instance)));
             if (kept != null && !kept.instance().equals(instance)) {
-                kept.close();
+                kept.retire();
             }
         }
         replace(snapshot.service(), List.copyOf(next));
-        existing.values().forEach(Upstream::close);
+        existing.values().forEach(Upstream::retire);
     }
 
     public synchronized void remove(String service) {
         List<Upstream<C>> gone = services.get().getOrDefault(service, List.of());
         replace(service, null);
-        gone.forEach(Upstream::close);
+        gone.forEach(Upstream::retire);
     }
 
     public synchronized void closeAll() {
-        services.getAndSet(Map.of()).values().forEach(upstreams -> upstreams.forEach(Upstream::close));
+        services.getAndSet(Map.of()).values().forEach(upstreams -> upstreams.forEach(Upstream::retire));
     }
 
     public List<Upstream<C>> upstreams(String service) {

@@ -31,6 +31,7 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private final RoutingTable table;
     private final Event<ServiceSnapshot> changed;
     private final Event<ServiceRemoved> removed;
+    private final Event<RoutingChanged> routingChanged;
     private final URI consulUrl;
     private final Optional<String> token;
     private final String tag;
@@ -39,11 +40,12 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private volatile InstanceSource source;
 
     protected DiscoveryLifecycle() {
-        this(null, null, null, null, Optional.empty(), null, null, null);
+        this(null, null, null, null, null, Optional.empty(), null, null, null);
     }
 
     @Inject
     public DiscoveryLifecycle(RoutingTable table, Event<ServiceSnapshot> changed, Event<ServiceRemoved> removed,
+                              Event<RoutingChanged> routingChanged,
                               @ConfigProperty(name = "consul.url") URI consulUrl,
                               @ConfigProperty(name = "consul.token") Optional<String> token,
                               @ConfigProperty(name = "balancer.tag") String tag,
@@ -52,6 +54,7 @@ public class DiscoveryLifecycle implements DiscoveryListener {
         this.table = table;
         this.changed = changed;
         this.removed = removed;
+        this.routingChanged = routingChanged;
         this.consulUrl = consulUrl;
         this.token = token;
         this.tag = tag;
@@ -74,12 +77,14 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     public void instancesChanged(ServiceSnapshot snapshot) {
         changed.fire(snapshot);
         table.put(snapshot);
+        routingChanged.fire(new RoutingChanged(snapshot.service()));
     }
 
     @Override
     public void serviceRemoved(String service) {
         table.remove(service);
         removed.fire(new ServiceRemoved(service));
+        routingChanged.fire(new RoutingChanged(service));
     }
 
     @PreDestroy

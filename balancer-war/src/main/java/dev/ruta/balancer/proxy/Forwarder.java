@@ -90,6 +90,9 @@ public class Forwarder {
             }
             Upstream<UpstreamClient> upstream = strategy.choose(service, candidates);
             tried.add(upstream.instance().id());
+            if (!upstream.tryStart()) {
+                continue; // it left the registry a moment ago; nothing was sent
+            }
             Attempt attempt = attempt(upstream, exchange, exchangeId);
             if (attempt.failure() == null) {
                 return attempt.relayed();
@@ -120,7 +123,6 @@ public class Forwarder {
 
     private Attempt attempt(Upstream<UpstreamClient> upstream, Exchange exchange, String exchangeId) {
         long started = System.nanoTime();
-        upstream.started();
         boolean failed = true;
         try (Response response = send(upstream.client(), exchangeId, exchange)) {
             Relayed relayed = Relayed.of(response, upstream.instance().id());

@@ -23,7 +23,7 @@ class UpstreamPoolTest {
         pool.sync(Fixtures.snapshot(1, "a", "b"));
         Upstream<FakeClient> a = pool.upstreams("operations").get(0);
         Upstream<FakeClient> b = pool.upstreams("operations").get(1);
-        a.started();
+        a.tryStart();
 
         pool.sync(Fixtures.snapshot(2, "a", "c"));
 
@@ -58,6 +58,18 @@ class UpstreamPoolTest {
         Instant now = Instant.now();
         pool.upstreams("operations").forEach(upstream -> upstream.ejectUntil(now.plusSeconds(10)));
         assertEquals(List.of("a", "b"), ids(pool.candidates("operations", Set.of(), now)));
+    }
+
+    @Test
+    void aLeavingInstanceKeepsItsClientUntilItsRequestsFinish() {
+        pool.sync(Fixtures.snapshot(1, "a"));
+        Upstream<FakeClient> a = pool.upstreams("operations").get(0);
+        assertTrue(a.tryStart());
+        pool.sync(Fixtures.snapshot(2));
+        assertTrue(!a.client().closed, "a request is still in flight on it");
+        assertTrue(!a.tryStart(), "no new request once it left");
+        a.finished(false);
+        assertTrue(a.client().closed);
     }
 
     @Test

@@ -38,11 +38,13 @@ public class ConsulRegistration {
     private final RegistrationLoop loop;
     private volatile Future<?> nextStep;
     private volatile boolean stopped;
+    private final Thread deregisterOnSignal;
 
     protected ConsulRegistration() {
         this.enabled = false;
         this.agent = null;
         this.loop = null;
+        this.deregisterOnSignal = null;
     }
 
     @Inject
@@ -67,6 +69,7 @@ public class ConsulRegistration {
         ServingProbe probe = new ServingProbe(CHECK_PATH, ReadinessCheck.NAME);
         this.loop = new RegistrationLoop(agent, () -> identity.current().filter(probe::serving), check, backoff,
                 ConsulDuration.parse("consul.resync-interval", resyncInterval));
+        this.deregisterOnSignal = new Thread(loop::deregister, "ruta-deregister-on-shutdown");
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
@@ -74,6 +77,9 @@ public class ConsulRegistration {
             LOG.info("consul.enabled=false: running without Consul registration");
             return;
         }
+        // On SIGTERM, leave Consul at once, while Payara is still serving: balancers stop sending
+        // requests before the application is torn down, instead of after.
+        Runtime.getRuntime().addShutdownHook(deregisterOnSignal);
         schedule(Duration.ZERO);
     }
 
@@ -90,6 +96,11 @@ public class ConsulRegistration {
         }
         if (enabled) {
             loop.deregister();
+            try {
+                Runtime.getRuntime().removeShutdownHook(deregisterOnSignal);
+            } catch (IllegalStateException shutdownUnderWay) {
+                // The hook has run or is running; nothing to remove.
+            }
         }
         agent.close();
     }

@@ -1,0 +1,174 @@
+'use strict';
+// The balancer's page: compute through the balancer, watch round-robin at work, and follow
+// the routing table live over Server-Sent Events. No framework, nothing fetched from elsewhere.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let messages = {}; // instance id -> its greeting, from the live table
+
+  function showError(text) {
+    $('error').textContent = text;
+    $('error').hidden = false;
+  }
+
+  function clearError() {
+    $('error').hidden = true;
+    $('error').textContent = '';
+  }
+
+  // One request through the balancer; resolves to {instance, body} or rejects with a sentence.
+  async function compute(operation, a, b) {
+    const query = new URLSearchParams({ a: a, b: b });
+    let response;
+    try {
+      response = await fetch('api/operations/' + encodeURIComponent(operation) + '?' + query, { headers: { Accept: 'application/json' } });
+    } catch (e) {
+      throw new Error('The balancer cannot be reached. Is it running?');
+    }
+    let body = null;
+    try { body = await response.json(); } catch (e) { /* not JSON: explained below */ }
+    if (!response.ok) {
+      const sentence = body && body.message ? body.message : 'The request failed with status ' + response.status + '.';
+      if (response.status === 503) {
+        throw new Error('No instance is available right now: ' + sentence);
+      }
+      throw new Error(sentence);
+    }
+    return { instance: response.headers.get('X-Ruta-Instance') || body.instance, body: body };
+  }
+
+  // Counters change with every request, not only when Consul does: fetch them after sending.
+  async function refreshServices() {
+    try {
+      const response = await fetch('balancer/services', { headers: { Accept: 'application/json' } });
+      if (response.ok) drawServices(await response.json());
+    } catch (e) { /* the live stream reports a lost balancer */ }
+  }
+
+  async function sendOnce(event) {
+    event.preventDefault();
+    clearError();
+    try {
+      const answer = await compute($('operation').value, $('a').value, $('b').value);
+      $('result').textContent = String(answer.body.result);
+      $('answered-by').textContent = answer.instance;
+      $('answered-message').textContent = messages[answer.instance] || '';
+      $('answer').hidden = false;
+    } catch (e) {
+      $('answer').hidden = true;
+      showError(e.message);
+    }
+    refreshServices();
+  }
+
+  async function sendThirty() {
+    clearError();
+    $('send30').disabled = true;
+    const counts = {};
+    try {
+      for (let i = 0; i < 30; i++) {
+        const answer = await compute($('operation').value, $('a').value, $('b').value);
+        counts[answer.instance] = (counts[answer.instance] || 0) + 1;
+      }
+      drawBars(counts);
+    } catch (e) {
+      showError(e.message);
+    } finally {
+      $('send30').disabled = false;
+      refreshServices();
+    }
+  }
+
+  function drawBars(counts) {
+    const list = $('distribution');
+    list.replaceChildren();
+    const most = Math.max(1, ...Object.values(counts));
+    Object.keys(counts).sort().forEach((instance) => {
+      const item = document.createElement('li');
+      item.dataset.instance = instance;
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = instance;
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.style.width = (100 * counts[instance] / most) + '%';
+      bar.setAttribute('role', 'img');
+      bar.setAttribute('aria-label', counts[instance] + ' requests');
+      const count = document.createElement('span');
+      count.className = 'count';
+      count.textContent = String(counts[instance]);
+      item.append(label, bar, count);
+      list.append(item);
+    });
+    $('distribution-empty').hidden = true;
+  }
+
+  function cell(row, text, className) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    row.append(td);
+  }
+
+  function drawServices(view) {
+    messages = {};
+    const container = $('services');
+    container.replaceChildren();
+    if (view.services.length === 0) {
+      container.textContent = 'No service is routed yet: none in Consul carries the routing tag.';
+    }
+    view.services.forEach((service) => {
+      const title = document.createElement('h3');
+      title.textContent = service.name + ' (' + service.strategy + ', Consul index ' + service.consulIndex + ')';
+      const wrap = document.createElement('div');
+      wrap.className = 'table-wrap';
+      const table = document.createElement('table');
+      table.dataset.service = service.name;
+      const head = document.createElement('tr');
+      ['Instance', 'Address', 'Health', 'Requests', 'In flight', 'Failures', 'Ejected until'].forEach((name) => {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.textContent = name;
+        head.append(th);
+      });
+      const thead = document.createElement('thead');
+      thead.append(head);
+      const tbody = document.createElement('tbody');
+      if (service.instances.length === 0) {
+        const row = document.createElement('tr');
+        cell(row, 'No healthy instance.', 'ejected');
+        tbody.append(row);
+      }
+      service.instances.forEach((instance) => {
+        messages[instance.id] = instance.message;
+        const row = document.createElement('tr');
+        row.dataset.instance = instance.id;
+        cell(row, instance.id);
+        cell(row, instance.address + ':' + instance.port);
+        cell(row, instance.ejectedUntil ? 'ejected' : 'passing', instance.ejectedUntil ? 'ejected' : '');
+        cell(row, String(instance.requests));
+        cell(row, String(instance.inFlight));
+        cell(row, String(instance.failures));
+        cell(row, instance.ejectedUntil ? new Date(instance.ejectedUntil).toLocaleTimeString() : '–');
+        tbody.append(row);
+      });
+      table.append(thead, tbody);
+      wrap.append(table);
+      container.append(title, wrap);
+    });
+  }
+
+  function follow() {
+    const events = new EventSource('balancer/events');
+    events.addEventListener('services', (event) => {
+      $('events-state').textContent = 'Live: updated ' + new Date().toLocaleTimeString() + ' from Consul.';
+      drawServices(JSON.parse(event.data));
+    });
+    events.onerror = () => {
+      $('events-state').textContent = 'Connection to the balancer lost; reconnecting…';
+    };
+  }
+
+  $('compute').addEventListener('submit', sendOnce);
+  $('send30').addEventListener('click', sendThirty);
+  follow();
+}());

@@ -1,0 +1,170 @@
+package dev.ruta.balancer.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.DroppingServer;
+import dev.ruta.testing.FreePorts;
+import dev.ruta.testing.HttpReply;
+import dev.ruta.testing.RecordingServer;
+import dev.ruta.testing.TestHttp;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The balancer against instances that fail on purpose: one that refuses connections, one that
+ * drops a request after receiving it, one Consul never passes. The instances are small servers
+ * in this JVM, registered in the real Consul agent; the balancer is the real uber jar.
+ */
+@ExtendWith(ConsulExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailureHandlingIT {
+
+    private static final String BODY = "{\"a\": 2, \"b\": 3}";
+
+    private LocalSystem system;
+    private final RecordingServer retryTarget = new RecordingServer("retry-target");
+    private final RecordingServer steady = new RecordingServer("steady");
+    private final DroppingServer dropping = new DroppingServer();
+    private final int refusingPort = FreePorts.next();
+    private final List<String> registered = new ArrayList<>();
+
+    @BeforeAll
+    void start(ConsulAgent consul) {
+        register(consul, "refusing-1", "flaky", refusingPort, "");
+        register(consul, "retry-target-1", "flaky", retryTarget.port(), "");
+        register(consul, "dropping-1", "dropping", dropping.port(), "");
+        register(consul, "steady-1", "dropping", steady.port(), "");
+        register(consul, "down-1", "down", FreePorts.next(), ",\"Check\":{\"HTTP\":\"http://127.0.0.1:"
+                + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}");
+        system = new LocalSystem(consul);
+        system.startBalancer(Map.of("balancer.max-body", "1024")).awaitUp("/health/ready");
+        system.awaitRouted("flaky", List.of("refusing-1", "retry-target-1"));
+        system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
+    }
+
+    @AfterAll
+    void stop(ConsulAgent consul) {
+        registered.forEach(id -> consul.api().deregister(id));
+        if (system != null) {
+            system.close();
+        }
+        retryTarget.close();
+        steady.close();
+        dropping.close();
+    }
+
+    @Test
+    void aPostRefusedByOneInstanceIsRetriedOnAnother() {
+        for (int i = 0; i < 4; i++) {
+            HttpReply reply = TestHttp.post(system.viaBalancer("/api/flaky/things"), BODY);
+            assertEquals(200, reply.status(), reply.body());
+            assertEquals("retry-target-1", reply.header("X-Ruta-Instance"));
+        }
+        assertEquals(4, retryTarget.received().stream().filter(r -> r.method().equals("POST") && r.body().equals(BODY)).count(),
+                "each POST arrived exactly once, body unchanged");
+        assertTrue(failuresOf("flaky", "refusing-1") >= 1, "the refusing instance was tried");
+    }
+
+    @Test
+    void aPostThatReachedAFailingInstanceIsNotRetried() {
+        int badGateways = 0;
+        int ok = 0;
+        for (int i = 0; i < 4; i++) {
+            HttpReply reply = TestHttp.post(system.viaBalancer("/api/dropping/orders"), BODY);
+            if (reply.status() == 502) {
+                badGateways++;
+                assertEquals("bad-gateway", reply.json().getString("error"));
+            } else {
+                assertEquals(200, reply.status(), reply.body());
+                ok++;
+            }
+        }
+        long steadyPosts = steady.received().stream().filter(r -> r.method().equals("POST")).count();
+        assertTrue(dropping.received() >= 1, "round-robin sent at least one POST to the dropping instance");
+        assertEquals(dropping.received(), badGateways, "every POST the dropping instance swallowed failed, none retried");
+        assertEquals(ok, steadyPosts);
+        assertEquals(4, dropping.received() + steadyPosts, "no POST was delivered twice");
+    }
+
+    @Test
+    void forwardsMethodPathQueryBodyAndHeadersUnchanged() {
+        HttpReply reply = TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/flaky/echo/a%20b?x=1&y=%2B&x=2"))
+                .header("X-Custom", "v1").header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString("payload")));
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals("kept", reply.header("X-Upstream-Header"));
+        RecordingServer.Received received = retryTarget.received().get(retryTarget.received().size() - 1);
+        assertEquals("PUT", received.method());
+        assertEquals("/api/flaky/echo/a%20b?x=1&y=%2B&x=2", received.pathAndQuery());
+        assertEquals("payload", received.body());
+        assertEquals("v1", received.headers().getFirst("X-Custom"));
+        assertEquals("text/plain", received.headers().getFirst("Content-Type"));
+        assertEquals("127.0.0.1", received.headers().getFirst("X-Forwarded-For"));
+        assertEquals("127.0.0.1:" + system.balancer().port(), received.headers().getFirst("X-Forwarded-Host"));
+        assertEquals("http", received.headers().getFirst("X-Forwarded-Proto"));
+    }
+
+    @Test
+    void anUnknownServiceIsNotFound() {
+        HttpReply reply = TestHttp.get(system.viaBalancer("/api/no-such-service/x"));
+        assertEquals(404, reply.status());
+        assertEquals("unknown-service", reply.json().getString("error"));
+    }
+
+    @Test
+    void aServiceWithNoPassingInstanceIsUnavailableWithRetryAfter() {
+        HttpReply reply = await("the balancer knows the service 'down'").atMost(Duration.ofSeconds(30))
+                .until(() -> TestHttp.get(system.viaBalancer("/api/down/x")), r -> r.status() != 404);
+        assertEquals(503, reply.status(), reply.body());
+        assertEquals("no-instance", reply.json().getString("error"));
+        assertEquals("1", reply.header("Retry-After"));
+    }
+
+    @Test
+    void anOversizedBodyIsRefused() {
+        HttpReply reply = TestHttp.post(system.viaBalancer("/api/flaky/things"), "x".repeat(1025));
+        assertEquals(413, reply.status());
+        assertEquals("body-too-large", reply.json().getString("error"));
+        assertTrue(retryTarget.received().stream().noneMatch(r -> r.body().length() > 1024));
+    }
+
+    @Test
+    void pathsCannotEscapeTheService() {
+        int before = retryTarget.received().size();
+        for (String path : List.of("/api/flaky/..%2F..%2Fsecret", "/api/flaky/%2e%2e/%2e%2e/secret", "/api/flaky/a%2Fb",
+                "/api/flaky/..%5Csecret")) {
+            HttpReply reply = TestHttp.get(URI.create("http://127.0.0.1:" + system.balancer().port() + path));
+            assertNotEquals(200, reply.status(), path + " answered " + reply.body());
+        }
+        assertEquals(before, retryTarget.received().size(), "none of them reached an instance");
+        assertTrue(retryTarget.received().stream().allMatch(r -> r.pathAndQuery().startsWith("/api/flaky/")));
+    }
+
+    private long failuresOf(String service, String id) {
+        return system.serviceStatus(service).getJsonArray("instances").stream()
+                .map(value -> value.asJsonObject())
+                .filter(instance -> id.equals(instance.getString("id")))
+                .mapToLong(instance -> instance.getJsonNumber("failures").longValue())
+                .sum();
+    }
+
+    private void register(ConsulAgent consul, String id, String service, int port, String extra) {
+        consul.api().register("{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
+                + port + ",\"Tags\":[\"balanced\"]" + extra + "}");
+        registered.add(id);
+    }
+}

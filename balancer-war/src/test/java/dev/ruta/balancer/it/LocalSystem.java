@@ -1,0 +1,91 @@
+package dev.ruta.balancer.it;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.FreePorts;
+import dev.ruta.testing.HttpReply;
+import dev.ruta.testing.PayaraProcess;
+import dev.ruta.testing.TestHttp;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's system for a test: real operations instances and a real balancer, each its own
+ * Payara Micro process from the built uber jars, all registered in the test run's Consul agent.
+ */
+public final class LocalSystem implements AutoCloseable {
+
+    private final ConsulAgent consul;
+    private final List<PayaraProcess> operations = new ArrayList<>();
+    private PayaraProcess balancer;
+
+    public LocalSystem(ConsulAgent consul) {
+        this.consul = consul;
+    }
+
+    /** Starts an operations instance with a 1 s health check; returns it once its HTTP port answers. */
+    public PayaraProcess startOperations(String message) {
+        PayaraProcess instance = new PayaraProcess(PayaraProcess.uberJar("operations-war", "operations"), FreePorts.next(),
+                Map.of("consul.url", consul.httpUrl().toString(), "service.address", "127.0.0.1",
+                        "service.check.interval", "1s", "consul.resync-interval", "1s",
+                        "consul.retry.initial-delay", "200ms", "consul.retry.max-delay", "1s",
+                        "service.message", message));
+        operations.add(instance);
+        return instance.start();
+    }
+
+    public PayaraProcess startBalancer(Map<String, String> settings) {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("consul.url", consul.httpUrl().toString());
+        balancer = new PayaraProcess(PayaraProcess.uberJar("balancer-war", "balancer"), FreePorts.next(), properties).start();
+        return balancer;
+    }
+
+    public PayaraProcess balancer() {
+        return balancer;
+    }
+
+    public URI viaBalancer(String pathAndQuery) {
+        return balancer.url(pathAndQuery);
+    }
+
+    public static String idOf(PayaraProcess instance) {
+        return "operations-127.0.0.1-" + instance.port();
+    }
+
+    /** Waits until the balancer routes to exactly these instances. */
+    public void awaitRouted(String service, List<String> ids) {
+        await("balancer routes " + service + " to " + ids).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .until(() -> routedIds(service), routed -> routed.size() == ids.size() && routed.containsAll(ids));
+    }
+
+    public List<String> routedIds(String service) {
+        HttpReply reply = TestHttp.get(viaBalancer("/balancer/services"));
+        return reply.json().getJsonArray("services").stream()
+                .map(value -> value.asJsonObject())
+                .filter(entry -> service.equals(entry.getString("name")))
+                .flatMap(entry -> entry.getJsonArray("instances").stream())
+                .map(instance -> instance.asJsonObject().getString("id"))
+                .toList();
+    }
+
+    public JsonObject serviceStatus(String service) {
+        return TestHttp.get(viaBalancer("/balancer/services")).json().getJsonArray("services").stream()
+                .map(value -> value.asJsonObject())
+                .filter(entry -> service.equals(entry.getString("name")))
+                .findFirst().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        if (balancer != null) {
+            balancer.close();
+        }
+        operations.forEach(PayaraProcess::close);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.ruta.balancer.page;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.balancer.it.LocalSystem;
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.PayaraProcess;
+import dev.ruta.testing.ProjectPaths;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+
+/** The balancer's page in a real headless Chromium, against Consul, three operations instances and the balancer. */
+@ExtendWith(ConsulExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BalancerPageIT {
+
+    private LocalSystem system;
+    private final List<PayaraProcess> instances = new ArrayList<>();
+    private ChromeDriver browser;
+    private Path profile;
+
+    @RegisterExtension
+    final EvidenceOnFailure evidence = new EvidenceOnFailure(() -> browser);
+
+    @BeforeAll
+    void start(ConsulAgent consul) {
+        Chromium.ensureInstalled();
+        system = new LocalSystem(consul);
+        for (int i = 1; i <= 3; i++) {
+            instances.add(system.startOperations("Hola desde la instancia " + i));
+        }
+        system.startBalancer(Map.of()).awaitUp("/health/ready");
+        instances.forEach(instance -> instance.awaitUp("/api/instance"));
+        system.awaitRouted("operations", ids());
+        profile = ProjectPaths.scratch("chromium-");
+        browser = Chromium.start(profile);
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (system != null) {
+            system.close();
+        }
+        ProjectPaths.deleteTree(profile);
+    }
+
+    @BeforeEach
+    void openThePage() {
+        browser.get(system.viaBalancer("/").toString());
+        await("the live table lists the instances").atMost(Duration.ofSeconds(30))
+                .until(() -> rowIds().containsAll(ids()));
+    }
+
+    @Test
+    @Order(1)
+    void computesAndShowsWhichInstanceAnsweredEachTime() {
+        new Select(browser.findElement(By.id("operation"))).selectByValue("add");
+        type("a", "0.1");
+        type("b", "0.2");
+        browser.findElement(By.id("send")).click();
+        String first = awaitAnswer("");
+        assertEquals("0.3", browser.findElement(By.id("result")).getText());
+        assertTrue(browser.findElement(By.id("answered-message")).getText().startsWith("Hola desde la instancia"));
+
+        browser.findElement(By.id("send")).click();
+        String second = awaitAnswer(first);
+        assertNotEquals(first, second, "round-robin: another instance answers");
+    }
+
+    @Test
+    @Order(2)
+    void sendThirtyDrawsThreeBarsOfTen() {
+        browser.findElement(By.id("send30")).click();
+        await("three bars").atMost(Duration.ofSeconds(60))
+                .until(() -> browser.findElements(By.cssSelector("#distribution li")).size() == 3);
+        Map<String, String> bars = browser.findElements(By.cssSelector("#distribution li")).stream()
+                .collect(Collectors.toMap(bar -> bar.getAttribute("data-instance"),
+                        bar -> bar.findElement(By.className("count")).getText()));
+        assertEquals(Map.of(id(0), "10", id(1), "10", id(2), "10"), bars);
+    }
+
+    @Test
+    @Order(3)
+    void aNewInstanceAppearsInTheLiveTableWithoutReload() {
+        browser.findElement(By.id("a")).sendKeys("");
+        String marker = "before-start";
+        browser.executeScript("document.body.dataset.marker = arguments[0]", marker);
+        PayaraProcess fourth = system.startOperations("Hola desde la instancia 4");
+        instances.add(fourth);
+        await("the fourth instance in the table").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> rowIds().contains(LocalSystem.idOf(fourth)));
+        assertEquals(marker, browser.executeScript("return document.body.dataset.marker"), "the page was not reloaded");
+    }
+
+    @Test
+    @Order(4)
+    void aKilledInstanceLeavesTheLiveTable() {
+        PayaraProcess victim = instances.remove(instances.size() - 1);
+        victim.kill();
+        await("the killed instance leaves the table").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !rowIds().contains(LocalSystem.idOf(victim)));
+        victim.close();
+    }
+
+    @Test
+    @Order(5)
+    void aBadOperandReadsAsASentence() {
+        type("a", "abc");
+        browser.findElement(By.id("send")).click();
+        WebElement error = browser.findElement(By.id("error"));
+        await("an error").atMost(Duration.ofSeconds(10)).until(error::isDisplayed);
+        assertEquals("Operand 'a' is not a number: 'abc'.", error.getText());
+
+        new Select(browser.findElement(By.id("operation"))).selectByValue("divide");
+        type("a", "1");
+        type("b", "0");
+        browser.findElement(By.id("send")).click();
+        await("division by zero explained").atMost(Duration.ofSeconds(10))
+                .until(() -> error.getText().equals("Cannot divide by zero: b must not be 0."));
+    }
+
+    private String awaitAnswer(String previous) {
+        return await("an answer").atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("answered-by")).getText(),
+                        answeredBy -> !answeredBy.isEmpty() && !answeredBy.equals(previous));
+    }
+
+    private void type(String field, String text) {
+        WebElement input = browser.findElement(By.id(field));
+        input.clear();
+        input.sendKeys(text);
+    }
+
+    private List<String> rowIds() {
+        return browser.findElements(By.cssSelector("table[data-service='operations'] tbody tr[data-instance]")).stream()
+                .map(row -> row.getAttribute("data-instance"))
+                .toList();
+    }
+
+    private String id(int index) {
+        return LocalSystem.idOf(instances.get(index));
+    }
+
+    private List<String> ids() {
+        return instances.stream().map(LocalSystem::idOf).toList();
+    }
+}
