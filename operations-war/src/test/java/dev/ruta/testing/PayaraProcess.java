@@ -122,9 +122,20 @@ public final class PayaraProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the server and removes its files, keeping its log under target/process-logs for a failed run. */
     @Override
     public void close() {
         stop(false);
+        try {
+            Path logs = Files.createDirectories(Path.of("target", "process-logs"));
+            Path log = scratch.resolve("server.log");
+            if (Files.exists(log)) {
+                Files.copy(log, logs.resolve(jar.getFileName() + "-" + port + "-" + System.currentTimeMillis() + ".log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // Only a convenience for debugging: the test's own result stands.
+        }
         ProjectPaths.deleteTree(scratch);
     }
 

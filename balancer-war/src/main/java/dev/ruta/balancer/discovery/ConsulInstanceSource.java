@@ -95,7 +95,7 @@ public final class ConsulInstanceSource implements InstanceSource {
                 index = BlockingIndex.next(index, answer.index());
                 failures = 0;
                 routeTaggedServices(taggedServices(answer.body().asJsonObject()));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // After an outage the agent may be a new one with a younger index: ask afresh.
                 index = 0;
                 failures = failed(e, failures);
@@ -149,7 +149,7 @@ public final class ConsulInstanceSource implements InstanceSource {
                             .toList();
                     listener.instancesChanged(new ServiceSnapshot(service, instances, answer.index(), Instant.now()));
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // After an outage the agent may be a new one with a younger index: ask afresh.
                 index = 0;
                 failures = failed(e, failures);
@@ -191,10 +191,16 @@ public final class ConsulInstanceSource implements InstanceSource {
         }
     }
 
-    /** Logs the first failure of a streak, then waits with capped exponential backoff. */
-    private int failed(IOException e, int failures) {
+    /**
+     * Logs the first failure of a streak, then waits with capped exponential backoff. An
+     * unexpected error is logged in full and handled the same way: a watch never dies.
+     */
+    private int failed(Exception e, int failures) {
         if (closed) {
             return failures;
+        }
+        if (e instanceof RuntimeException) {
+            LOG.log(Level.SEVERE, "Unexpected error while following Consul; retrying", e);
         }
         if (lastError == null) {
             LOG.log(Level.WARNING, "Cannot reach Consul at {0} ({1}); routing on the last known instances and retrying",

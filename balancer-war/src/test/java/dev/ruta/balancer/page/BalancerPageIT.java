@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,16 +98,16 @@ class BalancerPageIT {
         browser.findElement(By.id("send30")).click();
         await("three bars").atMost(Duration.ofSeconds(60))
                 .until(() -> browser.findElements(By.cssSelector("#distribution li")).size() == 3);
-        Map<String, String> bars = browser.findElements(By.cssSelector("#distribution li")).stream()
-                .collect(Collectors.toMap(bar -> bar.getAttribute("data-instance"),
-                        bar -> bar.findElement(By.className("count")).getText()));
+        @SuppressWarnings("unchecked")
+        Map<String, String> bars = (Map<String, String>) browser.executeScript("return Object.fromEntries(Array.from("
+                + "document.querySelectorAll('#distribution li')).map(bar => [bar.dataset.instance, "
+                + "bar.querySelector('.count').textContent]));");
         assertEquals(Map.of(id(0), "10", id(1), "10", id(2), "10"), bars);
     }
 
     @Test
     @Order(3)
     void aNewInstanceAppearsInTheLiveTableWithoutReload() {
-        browser.findElement(By.id("a")).sendKeys("");
         String marker = "before-start";
         browser.executeScript("document.body.dataset.marker = arguments[0]", marker);
         PayaraProcess fourth = system.startOperations("Hola desde la instancia 4");
@@ -157,10 +156,11 @@ class BalancerPageIT {
         input.sendKeys(text);
     }
 
+    /** Read in one script: the live table is redrawn on every event, so elements found earlier go stale. */
+    @SuppressWarnings("unchecked")
     private List<String> rowIds() {
-        return browser.findElements(By.cssSelector("table[data-service='operations'] tbody tr[data-instance]")).stream()
-                .map(row -> row.getAttribute("data-instance"))
-                .toList();
+        return (List<String>) browser.executeScript("return Array.from(document.querySelectorAll("
+                + "\"table[data-service='operations'] tbody tr[data-instance]\")).map(row => row.dataset.instance);");
     }
 
     private String id(int index) {
