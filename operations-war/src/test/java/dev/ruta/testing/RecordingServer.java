@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A tiny HTTP instance for fault-injection tests: answers every request with 200 and a JSON
@@ -22,6 +24,7 @@ public final class RecordingServer implements AutoCloseable {
     private final HttpServer server;
     private final String name;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile CountDownLatch hold = new CountDownLatch(0);
 
     public RecordingServer(String name) {
         this.name = name;
@@ -39,12 +42,26 @@ public final class RecordingServer implements AutoCloseable {
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()),
                 exchange.getRequestHeaders(), body));
+        try {
+            hold.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         byte[] answer = ("{\"served-by\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.getResponseHeaders().add("X-Upstream-Header", "kept");
         exchange.sendResponseHeaders(200, answer.length);
         exchange.getResponseBody().write(answer);
         exchange.close();
+    }
+
+    /** From now on, answers wait until {@link #release()}: an instance that is slow to answer. */
+    public void holdAnswers() {
+        hold = new CountDownLatch(1);
+    }
+
+    public void release() {
+        hold.countDown();
     }
 
     public int port() {
@@ -57,6 +74,7 @@ public final class RecordingServer implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

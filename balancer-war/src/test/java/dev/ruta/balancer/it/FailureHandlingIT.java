@@ -39,6 +39,7 @@ class FailureHandlingIT {
     private final RecordingServer retryTarget = new RecordingServer("retry-target");
     private final RecordingServer steady = new RecordingServer("steady");
     private final DroppingServer dropping = new DroppingServer();
+    private final RecordingServer slow = new RecordingServer("slow");
     private final int refusingPort = FreePorts.next();
     private final List<String> registered = new ArrayList<>();
 
@@ -48,12 +49,14 @@ class FailureHandlingIT {
         register(consul, "retry-target-1", "flaky", retryTarget.port(), "");
         register(consul, "dropping-1", "dropping", dropping.port(), "");
         register(consul, "steady-1", "dropping", steady.port(), "");
+        register(consul, "slow-1", "slow", slow.port(), "");
         register(consul, "down-1", "down", FreePorts.next(), ",\"Check\":{\"HTTP\":\"http://127.0.0.1:"
                 + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}");
         system = new LocalSystem(consul);
-        system.startBalancer(Map.of("balancer.max-body", "1024")).awaitUp("/health/ready");
+        system.startBalancer(Map.of("balancer.max-body", "1024", "balancer.read-timeout", "2s")).awaitUp("/health/ready");
         system.awaitRouted("flaky", List.of("refusing-1", "retry-target-1"));
         system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
+        system.awaitRouted("slow", List.of("slow-1"));
     }
 
     @AfterAll
@@ -65,6 +68,7 @@ class FailureHandlingIT {
         retryTarget.close();
         steady.close();
         dropping.close();
+        slow.close();
     }
 
     @Test
@@ -116,6 +120,30 @@ class FailureHandlingIT {
         assertEquals("127.0.0.1", received.headers().getFirst("X-Forwarded-For"));
         assertEquals("127.0.0.1:" + system.balancer().port(), received.headers().getFirst("X-Forwarded-Host"));
         assertEquals("http", received.headers().getFirst("X-Forwarded-Proto"));
+    }
+
+    @Test
+    void anInstanceThatAnswersTooLateIsAGatewayTimeout() {
+        slow.holdAnswers();
+        try {
+            HttpReply reply = TestHttp.get(system.viaBalancer("/api/slow/report"));
+            assertEquals(504, reply.status(), reply.body());
+            assertEquals("upstream-timeout", reply.json().getString("error"));
+            assertEquals(1, slow.received().size(), "a read timeout is not retried");
+        } finally {
+            slow.release();
+        }
+    }
+
+    @Test
+    void recordsMetricsPerInstanceRetriesAndEjections() {
+        TestHttp.post(system.viaBalancer("/api/flaky/things"), BODY);
+        TestHttp.post(system.viaBalancer("/api/flaky/things"), BODY);
+        String metrics = TestHttp.get(system.balancer().url("/metrics")).body();
+        for (String metric : List.of("ruta_upstream_requests", "ruta_upstream_request_time", "ruta_retries", "ruta_ejections")) {
+            assertTrue(metrics.contains(metric), metric + " missing from /metrics");
+        }
+        assertTrue(metrics.contains("instance=\"retry-target-1\""), "tagged by instance");
     }
 
     @Test

@@ -144,6 +144,29 @@ class BalancerPageIT {
                 .until(() -> error.getText().equals("Cannot divide by zero: b must not be 0."));
     }
 
+    @Test
+    @Order(6)
+    void readsOnAPhoneWidthScreenAndWorksFromTheKeyboard() {
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(375, 812));
+        browser.get(system.viaBalancer("/").toString());
+        Number overflow = (Number) browser.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertEquals(0, overflow.intValue(), "no horizontal scrolling at 375 px");
+        for (String control : List.of("operation", "a", "b")) {
+            WebElement field = browser.findElement(By.id(control));
+            assertEquals(1, browser.findElements(By.cssSelector("label[for='" + control + "']")).size(), control + " has a label");
+            assertTrue(field.isDisplayed());
+        }
+        new Select(browser.findElement(By.id("operation"))).selectByValue("subtract");
+        WebElement a = browser.findElement(By.id("a"));
+        a.clear();
+        a.sendKeys("7");
+        browser.findElement(By.id("b")).clear();
+        browser.findElement(By.id("b")).sendKeys("5", org.openqa.selenium.Keys.ENTER);
+        await("computed from the keyboard").atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("result")).getText().equals("2"));
+    }
+
     private String awaitAnswer(String previous) {
         return await("an answer").atMost(Duration.ofSeconds(10))
                 .until(() -> browser.findElement(By.id("answered-by")).getText(),
