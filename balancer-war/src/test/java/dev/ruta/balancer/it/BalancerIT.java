@@ -45,12 +45,7 @@ class BalancerIT {
     @BeforeAll
     void startTheSystem(ConsulAgent consul) {
         system = new LocalSystem(consul);
-        for (int i = 1; i <= 3; i++) {
-            instances.add(system.startOperations("instance " + i));
-        }
-        system.startBalancer(Map.of()).awaitUp("/health/ready");
-        instances.forEach(instance -> instance.awaitUp("/api/instance"));
-        system.awaitRouted("operations", ids(instances));
+        instances.addAll(system.startSeed(3, "instance"));
     }
 
     @AfterAll

@@ -39,6 +39,21 @@ public final class LocalSystem implements AutoCloseable {
         return instance.start();
     }
 
+    /**
+     * The seed's system: {@code count} operations instances with greetings "{@code greeting} 1",
+     * "… 2", …, and the balancer; returns the instances once the balancer routes to all of them.
+     */
+    public List<PayaraProcess> startSeed(int count, String greeting) {
+        List<PayaraProcess> instances = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            instances.add(startOperations(greeting + " " + i));
+        }
+        startBalancer(Map.of()).awaitUp("/health/ready");
+        instances.forEach(instance -> instance.awaitUp("/api/instance"));
+        awaitRouted("operations", instances.stream().map(LocalSystem::idOf).toList());
+        return instances;
+    }
+
     public PayaraProcess startBalancer(Map<String, String> settings) {
         Map<String, String> properties = new java.util.HashMap<>(settings);
         properties.put("consul.url", consul.httpUrl().toString());

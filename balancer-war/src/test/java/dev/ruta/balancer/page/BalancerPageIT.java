@@ -48,12 +48,7 @@ class BalancerPageIT {
     void start(ConsulAgent consul) {
         Chromium.ensureInstalled();
         system = new LocalSystem(consul);
-        for (int i = 1; i <= 3; i++) {
-            instances.add(system.startOperations("Hola desde la instancia " + i));
-        }
-        system.startBalancer(Map.of()).awaitUp("/health/ready");
-        instances.forEach(instance -> instance.awaitUp("/api/instance"));
-        system.awaitRouted("operations", ids());
+        instances.addAll(system.startSeed(3, "Hola desde la instancia"));
         profile = ProjectPaths.scratch("chromium-");
         browser = Chromium.start(profile);
     }
