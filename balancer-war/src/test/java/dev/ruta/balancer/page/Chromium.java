@@ -49,8 +49,10 @@ final class Chromium {
 
     private static void run(String... command) {
         try {
-            Process process = new ProcessBuilder(command).inheritIO()
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO()
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+            Process process = builder.start();
             if (process.waitFor() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue());
             }
