@@ -50,6 +50,31 @@ public final class TestHttp {
         }
     }
 
+    /**
+     * A GET with the request target written as is, for targets java.net.URI refuses (such as
+     * a malformed percent-encoding) but a client on the network can still send.
+     */
+    public static HttpReply rawGet(int port, String target) {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int headEnd = response.indexOf("\r\n\r\n");
+            String[] head = response.substring(0, headEnd).split("\r\n");
+            java.util.Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                headers.computeIfAbsent(head[i].substring(0, colon).strip(), name -> new java.util.ArrayList<>())
+                        .add(head[i].substring(colon + 1).strip());
+            }
+            return new HttpReply(Integer.parseInt(head[0].split(" ")[1]),
+                    java.net.http.HttpHeaders.of(headers, (name, value) -> true), response.substring(headEnd + 4));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** True when something answers HTTP at the URI, whatever the status. */
     public static boolean answers(URI uri) {
         try {

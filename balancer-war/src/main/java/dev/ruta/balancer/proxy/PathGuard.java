@@ -1,6 +1,8 @@
 package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.error.InvalidPathException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -15,6 +17,19 @@ public final class PathGuard {
     private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private PathGuard() {
+    }
+
+    /** Also refuses a query an HTTP client cannot send: that is the client's mistake, not an instance's. */
+    public static void check(String service, String rawPath, String rawQuery) {
+        check(service, rawPath);
+        if (rawQuery != null) {
+            try {
+                new URI("http", null, "localhost", 80, null, null, null).resolve(rawPath + "?" + rawQuery);
+                URLDecoder.decode(rawQuery.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException | URISyntaxException e) {
+                throw new InvalidPathException("The query string is malformed (e.g. a % not followed by two hex digits).");
+            }
+        }
     }
 
     public static void check(String service, String rawPath) {

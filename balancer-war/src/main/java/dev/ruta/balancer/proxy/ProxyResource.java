@@ -82,8 +82,8 @@ public class ProxyResource {
 
     private Response forward(String service, InputStream body) {
         String rawPath = request.getRequestURI();
-        PathGuard.check(service, rawPath);
         String query = request.getQueryString();
+        PathGuard.check(service, rawPath, query);
         Exchange exchange = new Exchange(request.getMethod(), query == null ? rawPath : rawPath + "?" + query,
                 HeaderRules.forwarded(headers.getRequestHeaders(), request.getRemoteAddr(),
                         request.getHeader(HttpHeaders.HOST), request.getScheme()),

@@ -178,7 +178,11 @@ class FailureHandlingIT {
             HttpReply reply = TestHttp.get(URI.create("http://127.0.0.1:" + system.balancer().port() + path));
             assertNotEquals(200, reply.status(), path + " answered " + reply.body());
         }
+        HttpReply malformedQuery = TestHttp.rawGet(system.balancer().port(), "/api/flaky/add?a=%zz&b=1");
+        assertEquals(400, malformedQuery.status(), malformedQuery.body());
+        assertEquals("invalid-path", malformedQuery.json().getString("error"));
         assertEquals(before, retryTarget.received().size(), "none of them reached an instance");
+        assertEquals(0, failuresOf("flaky", "retry-target-1"), "a client's mistake ejects no instance");
         assertTrue(retryTarget.received().stream().allMatch(r -> r.pathAndQuery().startsWith("/api/flaky/")));
     }
 

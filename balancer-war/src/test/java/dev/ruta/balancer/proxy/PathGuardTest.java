@@ -24,6 +24,18 @@ class PathGuardTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"a=%zz", "a=%", "a=1%2", "a=1 2"})
+    void refusesQueriesNoClientCouldSend(String query) {
+        assertThrows(InvalidPathException.class, () -> PathGuard.check("operations", "/api/operations/add", query));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a=1&b=2", "a=%2B1&b=%20", "x", "a=caf%C3%A9"})
+    void letsOrdinaryQueriesThrough(String query) {
+        assertDoesNotThrow(() -> PathGuard.check("operations", "/api/operations/add", query));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"..", "-x", "a/b", "a b", ""})
     void refusesOddServiceNames(String service) {
         assertThrows(InvalidPathException.class, () -> PathGuard.check(service, "/api/x"));
