@@ -116,13 +116,15 @@ public final class ConsulInstanceSource implements InstanceSource {
 
     private void routeTaggedServices(Set<String> tagged) {
         for (String service : tagged) {
-            watches.computeIfAbsent(service, name -> {
-                LOG.log(Level.INFO, "Routing service {0}: it carries the tag {1}", new Object[] {name, tag});
-                Thread watch = threads.newThread(() -> followService(name));
-                watch.setName("ruta-consul-" + name);
-                watch.start();
-                return watch;
-            });
+            if (watches.containsKey(service)) {
+                continue;
+            }
+            LOG.log(Level.INFO, "Routing service {0}: it carries the tag {1}", new Object[] {service, tag});
+            Thread watch = threads.newThread(() -> followService(service));
+            watch.setName("ruta-consul-" + service);
+            // In the map before it runs: the watch stops as soon as it no longer finds itself there.
+            watches.put(service, watch);
+            watch.start();
         }
         for (String service : Set.copyOf(watches.keySet())) {
             if (!tagged.contains(service)) {

@@ -22,6 +22,11 @@ public class Upstreams {
 
     /** A non-2xx answer is the instance's answer to relay, not an exception to throw. */
     private static final String DISABLE_DEFAULT_MAPPER = "microprofile.rest.client.disable.default.mapper";
+    /**
+     * HttpURLConnection, the transport under Payara's REST clients, refuses PATCH; Jersey then
+     * sets the method by reflection (Payara Micro opens java.net for it).
+     */
+    private static final String ALLOW_PATCH = "jersey.config.client.httpUrlConnection.setMethodWorkaround";
 
     private final UpstreamPool<UpstreamClient> pool;
 
@@ -44,6 +49,7 @@ public class Upstreams {
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .followRedirects(false)
                 .property(DISABLE_DEFAULT_MAPPER, true)
+                .property(ALLOW_PATCH, true)
                 .register(new ExchangeFilter(instance.baseUri(), exchanges))
                 .build(UpstreamClient.class);
     }

@@ -147,6 +147,17 @@ class FailureHandlingIT {
     }
 
     @Test
+    void forwardsPatchLikeAnyOtherMethod() {
+        HttpReply reply = TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/flaky/things/7"))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
+        assertEquals(200, reply.status(), reply.body());
+        RecordingServer.Received received = retryTarget.received().get(retryTarget.received().size() - 1);
+        assertEquals("PATCH", received.method());
+        assertEquals("{\"a\":1}", received.body());
+    }
+
+    @Test
     void anUnknownServiceIsNotFound() {
         HttpReply reply = TestHttp.get(system.viaBalancer("/api/no-such-service/x"));
         assertEquals(404, reply.status());
