@@ -128,10 +128,11 @@ public final class ConsulInstanceSource implements InstanceSource {
         }
         for (String service : Set.copyOf(watches.keySet())) {
             if (!tagged.contains(service)) {
-                Thread watch = watches.remove(service);
-                watch.interrupt();
+                synchronized (watches) {
+                    watches.remove(service).interrupt();
+                    listener.serviceRemoved(service);
+                }
                 LOG.log(Level.INFO, "No longer routing service {0}: gone from Consul or untagged", service);
-                listener.serviceRemoved(service);
             }
         }
     }
@@ -145,11 +146,11 @@ public final class ConsulInstanceSource implements InstanceSource {
                 long previous = index;
                 index = BlockingIndex.next(index, answer.index());
                 failures = 0;
-                if (answer.index() != previous && watches.get(service) == Thread.currentThread()) {
+                if (answer.index() != previous) {
                     List<Instance> instances = answer.body().asJsonArray().stream()
                             .map(entry -> instance(service, entry.asJsonObject()))
                             .toList();
-                    listener.instancesChanged(new ServiceSnapshot(service, instances, answer.index(), Instant.now()));
+                    deliver(new ServiceSnapshot(service, instances, answer.index(), Instant.now()));
                 }
             } catch (IOException | RuntimeException e) {
                 // After an outage the agent may be a new one with a younger index: ask afresh.
@@ -157,6 +158,18 @@ public final class ConsulInstanceSource implements InstanceSource {
                 failures = failed(e, failures);
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Under the same lock as removal, and only while this thread still watches the service: a
+     * snapshot racing the service's removal must not bring it back into the table.
+     */
+    private void deliver(ServiceSnapshot snapshot) {
+        synchronized (watches) {
+            if (watches.get(snapshot.service()) == Thread.currentThread()) {
+                listener.instancesChanged(snapshot);
             }
         }
     }
