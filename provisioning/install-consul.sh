@@ -13,8 +13,8 @@ if [ -n "${CONSUL_BIN:-}" ] && [ -x "$CONSUL_BIN" ]; then echo "$CONSUL_BIN"; ex
 if command -v consul >/dev/null 2>&1; then command -v consul; exit 0; fi
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-[ -n "$mirror" ] || mirror=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+mirror=$(awk '$1=="URIs:"{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 [ -n "$mirror" ] || { echo "install-consul: no Debian mirror found in apt's sources" >&2; exit 1; }
 
 mkdir -p "$dest/lists/partial"
