@@ -19,14 +19,11 @@ balancer_port=${BALANCER_PORT:-8080}
 messages=("Hola desde la instancia 1" "Hello from instance 2" "Olá da instância 3" "Bonjour de l'instance 4" "Hallo von Instanz 5")
 wait_seconds=${WAIT_SECONDS:-180}
 
-step() { printf '[ruta] %s\n' "$*"; }
-die() { printf '[ruta] error: %s\n' "$*" >&2; exit 1; }
+tag=ruta
+# shellcheck source=lib/common.sh
+. "$root/provisioning/lib/common.sh"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-
-jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
 
 passing_count() {
   { curl -sf "http://127.0.0.1:$consul_port/v1/health/service/$1?passing" 2>/dev/null || true; } \
@@ -134,14 +131,7 @@ down() {
   for pidfile in "$run"/*/pid; do [ "$pidfile" != "$run/consul/pid" ] && pidfiles+=("$pidfile"); done
   [ -f "$run/consul/pid" ] && pidfiles+=("$run/consul/pid")
   for pidfile in "${pidfiles[@]}"; do
-    [ -f "$pidfile" ] || continue
-    local pid name; pid=$(cat "$pidfile"); name=$(basename "$(dirname "$pidfile")")
-    if kill -0 "$pid" 2>/dev/null; then
-      step "stopping $name (pid $pid)"
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -0 "$pid" 2>/dev/null && { step "$name did not stop in 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
-    fi
+    stop_pidfile "$(basename "$(dirname "$pidfile")")" "$pidfile"
   done
   rm -rf "$run"
   step "down: no process left, $run removed"

@@ -1,0 +1,185 @@
+package dev.ruta.balancer.deploy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.balancer.deploy.TestHost.Answer;
+import dev.ruta.testing.ProjectPaths;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seed's layout across machines, deployed by {@code provisioning/deploy.sh} onto test hosts
+ * (network namespaces on 198.18.0.0/24): a Consul server with the balancer, three hosts that
+ * each run a Consul client agent joined to it and an operations instance, and a browser host
+ * that only makes requests. Then a fourth operations host is added to the running system.
+ */
+class DeploymentAcrossHostsIT {
+
+    private static final String SERVER = "198.18.0.2";
+    private static final List<String> OPERATIONS = List.of("198.18.0.11", "198.18.0.12", "198.18.0.13");
+    private static final String ADDED = "198.18.0.14";
+    private static final String BROWSER = "198.18.0.100";
+    private static final String CONSUL = "http://" + SERVER + ":8500";
+    private static final String BALANCER = "http://" + SERVER + ":8080";
+
+    private TestNetwork network;
+    private Path work;
+    private Path inventory;
+    private boolean deployed;
+
+    @BeforeEach
+    void createHosts() {
+        Assumptions.assumeTrue(TestNetwork.available(),
+                "test hosts need root and iproute2 (network namespaces); CI runs as root");
+        work = ProjectPaths.scratch("deploy");
+        inventory = work.resolve("hosts");
+        network = new TestNetwork();
+    }
+
+    @AfterEach
+    void removeHosts() {
+        try {
+            if (deployed) {
+                deploy("down-after-test");
+            }
+        } finally {
+            if (network != null) {
+                network.close();
+            }
+            ProjectPaths.deleteTree(work);
+        }
+    }
+
+    @Test
+    void seedLayoutAcrossHostsBalancesAndTakesANewHost() throws IOException {
+        TestHost server = network.addHost("server", SERVER);
+        StringBuilder lines = new StringBuilder(SERVER + " consul-server,balancer " + server.reach() + "\n");
+        for (int i = 0; i < OPERATIONS.size(); i++) {
+            TestHost host = network.addHost("ops" + (i + 1), OPERATIONS.get(i));
+            lines.append(host.address()).append(" operations ").append(host.reach())
+                    .append(" Hola desde la máquina ").append(i + 1).append('\n');
+        }
+        TestHost added = network.addHost("ops4", ADDED);
+        TestHost browser = network.addHost("browser", BROWSER);
+        Files.writeString(inventory, lines, StandardCharsets.UTF_8);
+
+        deployed = true;
+        assertEquals(0, deploy("up"), "deploy.sh up failed; see target/process-logs/deploy-up.log");
+
+        // Every host's agent joined the one server, as the seed's machines did.
+        JsonArray members = (JsonArray) server.json(CONSUL + "/v1/agent/members");
+        Map<String, String> alive = members.getValuesAs(JsonObject.class).stream()
+                .filter(member -> member.getInt("Status") == 1)
+                .collect(Collectors.toMap(member -> member.getString("Addr"), member -> member.getJsonObject("Tags").getString("role")));
+        assertEquals(Map.of(SERVER, "consul", OPERATIONS.get(0), "node", OPERATIONS.get(1), "node", OPERATIONS.get(2), "node"), alive);
+
+        // Each instance registered through its own host's agent, at its host's address.
+        assertEquals(Map.of(OPERATIONS.get(0), OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(1), OPERATIONS.get(2), OPERATIONS.get(2)),
+                passingInstances(server));
+
+        // A browser on the LAN asks the balancer twice and gets two machines; 30 times, 10 each.
+        Map<String, Long> split = split(browser.get(urls(30)));
+        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(1)), 10L, id(OPERATIONS.get(2)), 10L), split);
+
+        // A new machine, added to the inventory and deployed while the rest keeps running, takes traffic.
+        Files.writeString(inventory, ADDED + " operations " + added.reach() + " Hello from the fourth machine\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        assertEquals(0, deploy("up-again"), "deploy.sh up with a fourth host failed; see target/process-logs/deploy-up-again.log");
+        String again = log("up-again");
+        for (String running : List.of(SERVER, OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(2))) {
+            assertTrue(again.contains(running + " already up"), running + " was not left alone:\n" + again);
+        }
+        await("the balancer sends requests to the fourth host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> browser.get(urls(4)).stream().anyMatch(answer -> answer.instance().equals(id(ADDED))));
+        Map<String, Long> evened = split(browser.get(urls(40)));
+        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(1)), 10L, id(OPERATIONS.get(2)), 10L, id(ADDED), 10L), evened);
+
+        // down stops every process it started, on every host.
+        deployed = false;
+        assertEquals(0, deploy("down"), "deploy.sh down failed; see target/process-logs/deploy-down.log");
+        assertEquals(List.of(), network.processes(), "processes left on the test hosts after deploy.sh down");
+    }
+
+    /** Service address by the address of the Consul node it is registered on. */
+    private static Map<String, String> passingInstances(TestHost server) {
+        JsonArray entries = (JsonArray) server.json(CONSUL + "/v1/health/service/operations?passing");
+        assertNotNull(entries, "Consul's health endpoint did not answer");
+        return entries.getValuesAs(JsonObject.class).stream().collect(Collectors.toMap(
+                entry -> entry.getJsonObject("Node").getString("Address"),
+                entry -> {
+                    JsonObject service = entry.getJsonObject("Service");
+                    assertEquals(8081, service.getInt("Port"));
+                    return service.getString("Address");
+                }));
+    }
+
+    private static List<String> urls(int count) {
+        return IntStream.range(0, count).mapToObj(i -> BALANCER + "/api/operations/add?a=" + i + "&b=1").toList();
+    }
+
+    private static Map<String, Long> split(List<Answer> answers) {
+        answers.forEach(answer -> assertEquals(200, answer.status(), "a request through the balancer failed: " + answers));
+        return answers.stream().collect(Collectors.groupingBy(Answer::instance, TreeMap::new, Collectors.counting()));
+    }
+
+    private static String id(String address) {
+        return "operations-" + address + "-8081";
+    }
+
+    private int deploy(String step) {
+        String command = step.startsWith("up") ? "up" : "down";
+        try {
+            Path log = logFile(step);
+            ProcessBuilder builder = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/deploy.sh").toString(),
+                    inventory.toString(), command)
+                    .redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            // Each test host's own "disk": where deploy.sh copies the bundle for it.
+            builder.environment().put("RUTA_HOSTS_DIR", work.resolve("disks").toString());
+            Process process = builder.start();
+            if (!process.waitFor(6, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return -1;
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path logFile(String step) throws IOException {
+        return Files.createDirectories(Path.of("target", "process-logs")).resolve("deploy-" + step + ".log");
+    }
+
+    private static String log(String step) {
+        try {
+            return Files.readString(logFile(step));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.ruta.balancer.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test hosts on one machine: a network namespace per host, each with one interface on a
+ * 198.18.0.0/24 LAN and no default route, all cabled to a bridge that lives in a namespace of
+ * its own, so nothing is added to the machine's own network. Needs root and iproute2.
+ */
+final class TestNetwork implements AutoCloseable {
+
+    private static final String PREFIX_LENGTH = "/24";
+
+    private final String prefix = "ruta" + ProcessHandle.current().pid();
+    private final String switchName = prefix + "-lan";
+    private final List<TestHost> hosts = new ArrayList<>();
+
+    TestNetwork() {
+        ip("netns", "add", switchName);
+        ip("-n", switchName, "link", "set", "lo", "up");
+        ip("-n", switchName, "link", "add", "lan", "type", "bridge");
+        ip("-n", switchName, "link", "set", "lan", "up");
+    }
+
+    /** Whether this machine can make test hosts: root, and iproute2's ip. */
+    static boolean available() {
+        try {
+            return "0".equals(output("id", "-u").strip()) && run("ip", "netns", "list") == 0;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    TestHost addHost(String name, String address) {
+        String namespace = prefix + "-" + name;
+        String port = "port" + (hosts.size() + 1);
+        ip("netns", "add", namespace);
+        hosts.add(new TestHost(namespace, address));
+        ip("-n", namespace, "link", "set", "lo", "up");
+        ip("-n", namespace, "link", "add", "eth0", "type", "veth", "peer", "name", port, "netns", switchName);
+        ip("-n", switchName, "link", "set", port, "master", "lan", "up");
+        ip("-n", namespace, "addr", "add", address + PREFIX_LENGTH, "dev", "eth0");
+        ip("-n", namespace, "link", "set", "eth0", "up");
+        return hosts.get(hosts.size() - 1);
+    }
+
+    /** PIDs of the processes inside this network's namespaces. */
+    List<Long> processes() {
+        List<Long> pids = new ArrayList<>();
+        for (TestHost host : hosts) {
+            output("ip", "netns", "pids", host.namespace()).lines().filter(line -> !line.isBlank())
+                    .map(String::strip).map(Long::valueOf).forEach(pids::add);
+        }
+        return pids;
+    }
+
+    /**
+     * Removes every namespace. A process still inside one (the deployment under test failed to
+     * stop it) is killed by its PID first: a namespace outlives its deletion while a process holds it.
+     */
+    @Override
+    public void close() {
+        for (Long pid : processes()) {
+            ProcessHandle.of(pid).ifPresent(process -> {
+                process.destroyForcibly();
+                process.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            });
+        }
+        for (TestHost host : hosts) {
+            run("ip", "netns", "del", host.namespace());
+        }
+        run("ip", "netns", "del", switchName);
+    }
+
+    private static void ip(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "ip";
+        System.arraycopy(args, 0, command, 1, args.length);
+        if (run(command) != 0) {
+            throw new IllegalStateException("failed: " + String.join(" ", command));
+        }
+    }
+
+    static int run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("did not finish in 30 s: " + Arrays.toString(command));
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String output(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("did not finish in 30 s: " + Arrays.toString(command));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The seed's system across machines: one Consul server, client agents joined to it, the
+# operations instances and the balancer, each on the host an inventory names.
+#
+#   provisioning/deploy.sh INVENTORY up       copy the bundle to every host and start its part
+#   provisioning/deploy.sh INVENTORY status   what runs on each host
+#   provisioning/deploy.sh INVENTORY down     stop every host's part, by PID
+#
+# INVENTORY has a line per host (see provisioning/hosts.example):
+#   <address> <roles> <reach> [greeting, the rest of the line]
+# address  the host's IPv4 address that the others reach it at (Consul binds and advertises
+#          it; instances register with it).
+# roles    comma-separated: consul-server (exactly one host), operations, balancer.
+# reach    how to get there: ssh:<destination> (any ssh destination; SSH holds the options,
+#          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
+#          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
+# Each host needs Java 17 and, unless a consul is on its PATH, access to a Debian mirror
+# (provisioning/install-consul.sh runs there). Re-running 'up' leaves running hosts alone, so
+# adding a line and running it again adds a host.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tag=ruta
+# shellcheck source=lib/common.sh
+. "$root/provisioning/lib/common.sh"
+
+ssh_command=${SSH:-ssh -o BatchMode=yes}
+remote_dir=${RUTA_REMOTE_DIR:-ruta}
+hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
+
+addresses=() roles=() reaches=() greetings=()
+
+read_inventory() {
+  local file=$1 address role reach greeting
+  [ -f "$file" ] || die "no inventory at $file"
+  while read -r address role reach greeting; do
+    [ -z "$address" ] || [[ "$address" == \#* ]] && continue
+    [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
+    case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
+    [[ " ${addresses[*]} " == *" $address "* ]] && die "$file: $address is listed twice"
+    addresses+=("$address") roles+=("$role") reaches+=("$reach") greetings+=("$greeting")
+  done <"$file"
+  [ "${#addresses[@]}" -gt 0 ] || die "$file lists no host"
+}
+
+server_address() {
+  local i found=""
+  for i in "${!addresses[@]}"; do
+    if [[ ",${roles[$i]}," == *",consul-server,"* ]]; then
+      [ -z "$found" ] || die "more than one consul-server host: $found and ${addresses[$i]}"
+      found=${addresses[$i]}
+    fi
+  done
+  [ -n "$found" ] || die "no host has the consul-server role"
+  echo "$found"
+}
+
+build_bundle() { # bundle-file
+  if [ ! -f "$root/operations-war/target/operations.jar" ] || [ ! -f "$root/balancer-war/target/balancer.jar" ]; then
+    step "building the uber jars (mvn package, tests skipped)"
+    (cd "$root" && mvn -q -B package -DskipTests) || die "the build failed"
+  fi
+  tar -C "$root" -czf "$1" operations-war/target/operations.jar balancer-war/target/balancer.jar \
+    payara-config provisioning/host.sh provisioning/install-consul.sh provisioning/lib
+}
+
+copy_bundle() { # reach bundle-file
+  case "$1" in
+    ssh:*) $ssh_command "${1#ssh:}" "mkdir -p $(printf %q "$remote_dir") && tar -C $(printf %q "$remote_dir") -xzf -" <"$2" ;;
+    netns:*) mkdir -p "$hosts_dir/${1#netns:}" && tar -C "$hosts_dir/${1#netns:}" -xzf "$2" ;;
+  esac
+}
+
+# Runs host.sh on the host. A namespace host shares this machine's disk but not its network,
+# so it gets this machine's Consul binary rather than fetching one.
+on_host() { # reach host.sh-arguments...
+  local reach=$1; shift
+  case "$reach" in
+    ssh:*) $ssh_command "${reach#ssh:}" "cd $(printf %q "$remote_dir") && bash provisioning/host.sh $(printf '%q ' "$@")" </dev/null ;;
+    netns:*) ip netns exec "${reach#netns:}" env CONSUL_BIN="$local_consul" \
+               bash "$hosts_dir/${reach#netns:}/provisioning/host.sh" "$@" </dev/null ;;
+  esac
+}
+
+# Runs a command for the hosts whose roles match (or not), in parallel; fails if any failed.
+on_hosts() { # match|skip role function
+  local want=$1 role=$2 fn=$3 i pids=() failed=0
+  for i in "${!addresses[@]}"; do
+    local has=no; [[ ",${roles[$i]}," == *",$role,"* ]] && has=yes
+    { [ "$want" = match ] && [ $has = yes ]; } || { [ "$want" = skip ] && [ $has = no ]; } || continue
+    "$fn" "$i" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  return $failed
+}
+
+host_up() {
+  local i=$1 args
+  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$server")
+  [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
+  # A running host keeps its files: its servers' jars are not replaced under them.
+  if on_host "${reaches[$i]}" running 2>/dev/null; then
+    step "${addresses[$i]} already up"
+    return 0
+  fi
+  copy_bundle "${reaches[$i]}" "$bundle" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
+  on_host "${reaches[$i]}" "${args[@]}" || die "${addresses[$i]} did not come up"
+}
+
+host_status() { on_host "${reaches[$1]}" status; }
+host_down() { on_host "${reaches[$1]}" down; }
+
+uses_netns() { [[ " ${reaches[*]}" == *" netns:"* ]]; }
+
+up() {
+  server=$(server_address)
+  local_consul=""
+  uses_netns && local_consul=$("$root/provisioning/install-consul.sh")
+  bundle=$(mktemp "${TMPDIR:-/tmp}/ruta-bundle.XXXXXX")
+  trap 'rm -f "$bundle"' EXIT
+  build_bundle "$bundle"
+  step "Consul server first: $server"
+  on_hosts match consul-server host_up || die "the Consul server host did not come up"
+  step "then the other hosts, joining $server"
+  on_hosts skip consul-server host_up || die "some hosts did not come up; the lines above say which"
+  step "up: the balancer is at $(balancer_urls)"
+}
+
+balancer_urls() {
+  local i urls=()
+  for i in "${!addresses[@]}"; do
+    [[ ",${roles[$i]}," == *",balancer,"* ]] && urls+=("http://${addresses[$i]}:${BALANCER_PORT:-8080}/")
+  done
+  echo "${urls[*]:-(no balancer host)}"
+}
+
+status() { local_consul=""; on_hosts skip none host_status; }
+
+down() {
+  local_consul=""
+  # Clients before the server, so every instance deregisters into a live cluster.
+  local failed=0
+  on_hosts skip consul-server host_down || failed=1
+  on_hosts match consul-server host_down || failed=1
+  [ $failed = 0 ] || die "some hosts did not stop cleanly; the lines above say which"
+  step "down"
+}
+
+[ $# -eq 2 ] || { echo "usage: $0 INVENTORY up|status|down" >&2; exit 2; }
+read_inventory "$1"
+case "$2" in
+  up) up ;;
+  status) status ;;
+  down) down ;;
+  *) echo "usage: $0 INVENTORY up|status|down" >&2; exit 2 ;;
+esac
