@@ -14,6 +14,8 @@
 # reach    how to get there: ssh:<destination> (any ssh destination; SSH holds the options,
 #          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
+# The bundle goes to RUTA_REMOTE_DIR (default ruta: relative to the login's home folder, or
+# absolute) over ssh, and to RUTA_HOSTS_DIR/<name> for a namespace host.
 # Each host needs Java 17 and, unless a consul is on its PATH, access to a Debian mirror
 # (provisioning/install-consul.sh runs there). Re-running 'up' leaves running hosts alone, so
 # adding a line and running it again adds a host.
@@ -31,12 +33,15 @@ hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
 addresses=() roles=() reaches=() greetings=()
 
 read_inventory() {
-  local file=$1 address role reach greeting
+  local file=$1 address role reach greeting r
   [ -f "$file" ] || die "no inventory at $file"
   while read -r address role reach greeting; do
     [ -z "$address" ] || [[ "$address" == \#* ]] && continue
     [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
     case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
+    for r in ${role//,/ }; do
+      case "$r" in consul-server|operations|balancer) ;; *) die "$file: $address has an unknown role '$r'" ;; esac
+    done
     [[ " ${addresses[*]} " == *" $address "* ]] && die "$file: $address is listed twice"
     addresses+=("$address") roles+=("$role") reaches+=("$reach") greetings+=("$greeting")
   done <"$file"
@@ -64,22 +69,31 @@ build_bundle() { # bundle-file
     payara-config provisioning/host.sh provisioning/install-consul.sh provisioning/lib
 }
 
-copy_bundle() { # reach bundle-file
+# Runs a shell command line on the host, passing stdin through. Both reaches run the same
+# command line; a namespace host shares this machine's disk but not its network, so it gets
+# this machine's Consul binary rather than fetching one.
+remote() { # reach command-line
   case "$1" in
-    ssh:*) $ssh_command "${1#ssh:}" "mkdir -p $(printf %q "$remote_dir") && tar -C $(printf %q "$remote_dir") -xzf -" <"$2" ;;
-    netns:*) mkdir -p "$hosts_dir/${1#netns:}" && tar -C "$hosts_dir/${1#netns:}" -xzf "$2" ;;
+    ssh:*) $ssh_command "${1#ssh:}" "$2" ;;
+    netns:*) ip netns exec "${1#netns:}" env CONSUL_BIN="$local_consul" bash -c "$2" ;;
   esac
 }
 
-# Runs host.sh on the host. A namespace host shares this machine's disk but not its network,
-# so it gets this machine's Consul binary rather than fetching one.
+# Where the bundle lives on the host.
+folder() { # reach
+  case "$1" in
+    ssh:*) printf %q "$remote_dir" ;;
+    netns:*) printf %q "$hosts_dir/${1#netns:}" ;;
+  esac
+}
+
+copy_bundle() { # reach bundle-file
+  remote "$1" "mkdir -p $(folder "$1") && tar -C $(folder "$1") -xzf -" <"$2"
+}
+
 on_host() { # reach host.sh-arguments...
   local reach=$1; shift
-  case "$reach" in
-    ssh:*) $ssh_command "${reach#ssh:}" "cd $(printf %q "$remote_dir") && bash provisioning/host.sh $(printf '%q ' "$@")" </dev/null ;;
-    netns:*) ip netns exec "${reach#netns:}" env CONSUL_BIN="$local_consul" \
-               bash "$hosts_dir/${reach#netns:}/provisioning/host.sh" "$@" </dev/null ;;
-  esac
+  remote "$reach" "cd $(folder "$reach") && bash provisioning/host.sh $(printf '%q ' "$@")" </dev/null
 }
 
 # Runs a command for the hosts whose roles match (or not), in parallel; fails if any failed.

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -78,7 +79,7 @@ class DeploymentAcrossHostsIT {
         for (int i = 0; i < OPERATIONS.size(); i++) {
             TestHost host = network.addHost("ops" + (i + 1), OPERATIONS.get(i));
             lines.append(host.address()).append(" operations ").append(host.reach())
-                    .append(" Hola desde la máquina ").append(i + 1).append('\n');
+                    .append(' ').append(greeting(i)).append('\n');
         }
         TestHost added = network.addHost("ops4", ADDED);
         TestHost browser = network.addHost("browser", BROWSER);
@@ -94,9 +95,16 @@ class DeploymentAcrossHostsIT {
                 .collect(Collectors.toMap(member -> member.getString("Addr"), member -> member.getJsonObject("Tags").getString("role")));
         assertEquals(Map.of(SERVER, "consul", OPERATIONS.get(0), "node", OPERATIONS.get(1), "node", OPERATIONS.get(2), "node"), alive);
 
-        // Each instance registered through its own host's agent, at its host's address.
-        assertEquals(Map.of(OPERATIONS.get(0), OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(1), OPERATIONS.get(2), OPERATIONS.get(2)),
-                passingInstances(server));
+        // Each instance registered through its own host's agent, at its host's address, with
+        // the inventory's greeting (spaces and accents survive the trip through the shell).
+        Map<String, JsonObject> instances = passingInstances(server);
+        assertEquals(Set.copyOf(OPERATIONS), instances.keySet());
+        for (int i = 0; i < OPERATIONS.size(); i++) {
+            JsonObject instance = instances.get(OPERATIONS.get(i));
+            assertEquals(OPERATIONS.get(i), instance.getString("Address"));
+            assertEquals(8081, instance.getInt("Port"));
+            assertEquals(greeting(i), instance.getJsonObject("Meta").getString("message"));
+        }
 
         // A browser on the LAN asks the balancer twice and gets two machines; 30 times, 10 each.
         Map<String, Long> split = split(browser.get(urls(30)));
@@ -121,17 +129,16 @@ class DeploymentAcrossHostsIT {
         assertEquals(List.of(), network.processes(), "processes left on the test hosts after deploy.sh down");
     }
 
-    /** Service address by the address of the Consul node it is registered on. */
-    private static Map<String, String> passingInstances(TestHost server) {
+    /** Passing operations instances, by the address of the Consul node each is registered on. */
+    private static Map<String, JsonObject> passingInstances(TestHost server) {
         JsonArray entries = (JsonArray) server.json(CONSUL + "/v1/health/service/operations?passing");
         assertNotNull(entries, "Consul's health endpoint did not answer");
         return entries.getValuesAs(JsonObject.class).stream().collect(Collectors.toMap(
-                entry -> entry.getJsonObject("Node").getString("Address"),
-                entry -> {
-                    JsonObject service = entry.getJsonObject("Service");
-                    assertEquals(8081, service.getInt("Port"));
-                    return service.getString("Address");
-                }));
+                entry -> entry.getJsonObject("Node").getString("Address"), entry -> entry.getJsonObject("Service")));
+    }
+
+    private static String greeting(int index) {
+        return "Hola desde la máquina " + (index + 1);
     }
 
     private static List<String> urls(int count) {
