@@ -31,8 +31,6 @@ wait_seconds=${WAIT_SECONDS:-180}
 # shellcheck source=lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
-agent() { curl -sf "http://127.0.0.1:8500$1" 2>/dev/null || true; }
-
 has_role() { [[ ",$roles," == *",$1,"* ]]; }
 
 require_java() {
@@ -59,25 +57,15 @@ start_consul() {
   step "starting Consul agent ($mode) at $address"
   nohup "$consul" "${args[@]}" </dev/null >"$run/consul/consul.log" 2>&1 &
   echo $! >"$run/consul/pid"
-  for _ in $(seq 1 "$((wait_seconds * 5))"); do
-    local leader; leader=$(agent /v1/status/leader)
-    [ "${#leader}" -gt 2 ] && { step "Consul agent up, leader $leader"; return; }
-    alive "$run/consul/pid" || die "Consul exited; see $run/consul/consul.log"
-    sleep 0.2
-  done
-  die "the Consul agent found no leader in ${wait_seconds}s; see $run/consul/consul.log"
+  await_leader http://127.0.0.1:8500 "$run/consul"
 }
 
 start_payara() { # name jar port [-Dkey=value ...]
   local name=$1 jar=$2 port=$3; shift 3
   local dir="$run/$name"
   [ -f "$jar" ] || die "$jar is missing: build with 'mvn package' or deploy the bundle"
-  mkdir -p "$dir/tmp"
   step "starting $name on $address:$port"
-  # shellcheck disable=SC2046
-  nohup java $(jvm_options) -Djava.io.tmpdir="$dir/tmp" -Dconsul.url=http://127.0.0.1:8500 "$@" \
-    -jar "$jar" --port "$port" </dev/null >"$dir/server.log" 2>&1 &
-  echo $! >"$dir/pid"
+  run_payara "$dir" "$jar" "$port" http://127.0.0.1:8500 "$@"
 }
 
 await() { # description pidfile command...
@@ -111,6 +99,7 @@ up() {
     case "$role" in consul-server|operations|balancer) ;; *) die "unknown role '$role'" ;; esac
   done
   if alive "$run/consul/pid"; then step "already up"; return 0; fi
+  any_alive "$run" && die "part of an earlier start still runs; run '$0 down' first"
   rm -rf "$run"
   mkdir -p "$run"
   echo "$address" >"$run/address"

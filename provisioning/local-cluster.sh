@@ -46,25 +46,15 @@ start_consul() {
   "$consul" agent -dev -node ruta-local -bind 127.0.0.1 -client 127.0.0.1 -http-port "$consul_port" \
     -dns-port "${CONSUL_DNS_PORT:-8600}" -grpc-port -1 -serf-wan-port -1 >"$run/consul/consul.log" 2>&1 &
   echo $! >"$run/consul/pid"
-  for _ in $(seq 1 100); do
-    local leader; leader=$(curl -sf "http://127.0.0.1:$consul_port/v1/status/leader" 2>/dev/null || true)
-    [ "${#leader}" -gt 2 ] && { step "Consul has a leader ($leader)"; return; }
-    alive "$run/consul/pid" || die "Consul exited; see $run/consul/consul.log"
-    sleep 0.2
-  done
-  die "Consul did not elect a leader; see $run/consul/consul.log"
+  await_leader "http://127.0.0.1:$consul_port" "$run/consul"
 }
 
 start_payara() { # name jar port [-Dkey=value ...]
   local name=$1 jar=$2 port=$3; shift 3
   local dir="$run/$name"
   port_busy "$port" && die "port $port is taken; set OPERATIONS_PORTS to free ones"
-  mkdir -p "$dir/tmp"
   step "starting $name on port $port"
-  # shellcheck disable=SC2046
-  java $(jvm_options) -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="http://127.0.0.1:$consul_port" "$@" \
-    -jar "$jar" --port "$port" >"$dir/server.log" 2>&1 &
-  echo $! >"$dir/pid"
+  run_payara "$dir" "$jar" "$port" "http://127.0.0.1:$consul_port" "$@"
 }
 
 await_passing() { # service count
@@ -80,7 +70,7 @@ await_passing() { # service count
 }
 
 up() {
-  [ -d "$run" ] && alive "$run/consul/pid" && die "already up; run '$0 down' first"
+  any_alive "$run" && die "already up, or part of an earlier start still runs; run '$0 down' first"
   rm -rf "$run"
   mkdir -p "$run"
   build_if_needed

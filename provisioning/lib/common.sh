@@ -21,3 +21,36 @@ stop_pidfile() {
   step "$name did not stop in 30 s; killing it"
   kill -KILL "$pid" 2>/dev/null || true
 }
+
+# await_leader HTTP-URL DIR: waits until the Consul agent answering at HTTP-URL, whose PID and
+# log are in DIR, knows the cluster's leader.
+await_leader() {
+  local url=$1 dir=$2 leader
+  for _ in $(seq 1 "$((${wait_seconds:-180} * 5))"); do
+    leader=$(curl -sf "$url/v1/status/leader" 2>/dev/null || true)
+    [ "${#leader}" -gt 2 ] && { step "Consul agent up, leader $leader"; return 0; }
+    alive "$dir/pid" || die "Consul exited; see $dir/consul.log"
+    sleep 0.2
+  done
+  die "the Consul agent found no leader in ${wait_seconds:-180}s; see $dir/consul.log"
+}
+
+# run_payara DIR JAR PORT CONSUL-URL [-Dkey=value ...]: one Payara Micro server in the
+# background with the shared JVM options; its PID in DIR/pid, output in DIR/server.log, temp
+# files in DIR/tmp. nohup: it outlives the ssh session that started it.
+run_payara() {
+  local dir=$1 jar=$2 port=$3 consul_url=$4; shift 4
+  mkdir -p "$dir/tmp"
+  # shellcheck disable=SC2046
+  nohup java $(jvm_options) -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "$@" \
+    -jar "$jar" --port "$port" </dev/null >"$dir/server.log" 2>&1 &
+  echo $! >"$dir/pid"
+}
+
+# any_alive DIR: whether a process recorded in DIR/*/pid still runs (an earlier 'up' that
+# failed half-way); its PID files must then stay, or nothing could stop it by PID any more.
+any_alive() {
+  local pidfile
+  for pidfile in "$1"/*/pid; do alive "$pidfile" && return 0; done
+  return 1
+}

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -155,26 +154,16 @@ class DeploymentAcrossHostsIT {
     }
 
     private int deploy(String step) {
-        String command = step.startsWith("up") ? "up" : "down";
         try {
-            Path log = logFile(step);
-            ProcessBuilder builder = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/deploy.sh").toString(),
-                    inventory.toString(), command)
-                    .redirectErrorStream(true).redirectOutput(log.toFile())
+            ProcessBuilder command = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/deploy.sh").toString(),
+                    inventory.toString(), step.startsWith("up") ? "up" : "down")
+                    .redirectErrorStream(true).redirectOutput(logFile(step).toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             // Each test host's own "disk": where deploy.sh copies the bundle for it.
-            builder.environment().put("RUTA_HOSTS_DIR", work.resolve("disks").toString());
-            Process process = builder.start();
-            if (!process.waitFor(6, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                return -1;
-            }
-            return process.exitValue();
+            command.environment().put("RUTA_HOSTS_DIR", work.resolve("disks").toString());
+            return Commands.exitStatus(command, Duration.ofMinutes(6));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

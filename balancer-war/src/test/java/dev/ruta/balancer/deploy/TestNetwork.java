@@ -1,10 +1,8 @@
 package dev.ruta.balancer.deploy;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class TestNetwork implements AutoCloseable {
 
     private static final String PREFIX_LENGTH = "/24";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private final String prefix = "ruta" + ProcessHandle.current().pid();
     private final String switchName = prefix + "-lan";
@@ -88,36 +87,11 @@ final class TestNetwork implements AutoCloseable {
     }
 
     static int run(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("did not finish in 30 s: " + Arrays.toString(command));
-            }
-            return process.exitValue();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Commands.exitStatus(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD), COMMAND_TIMEOUT);
     }
 
     static String output(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("did not finish in 30 s: " + Arrays.toString(command));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Commands.output(COMMAND_TIMEOUT, command);
     }
 }
