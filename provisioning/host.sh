@@ -119,11 +119,7 @@ up() {
 }
 
 status() {
-  [ -d "$run" ] || { step "not running"; return 0; }
-  for pidfile in "$run"/*/pid; do
-    local name; name=$(basename "$(dirname "$pidfile")")
-    if alive "$pidfile"; then step "$name: running (pid $(cat "$pidfile"))"; else step "$name: not running"; fi
-  done
+  report_processes "$run"
 }
 
 down() {

@@ -106,12 +106,8 @@ await_balancer() {
 }
 
 status() {
-  [ -d "$run" ] || { step "not running"; return 0; }
-  for pidfile in "$run"/*/pid; do
-    local name; name=$(basename "$(dirname "$pidfile")")
-    if alive "$pidfile"; then step "$name: running (pid $(cat "$pidfile"))"; else step "$name: not running"; fi
-  done
-  step "Consul: $(passing_count operations) operations instances passing"
+  report_processes "$run"
+  if [ -d "$run" ]; then step "Consul: $(passing_count operations) operations instances passing"; fi
 }
 
 down() {

@@ -54,3 +54,13 @@ any_alive() {
   for pidfile in "$1"/*/pid; do alive "$pidfile" && return 0; done
   return 1
 }
+
+# report_processes DIR: a line per process recorded in DIR/*/pid, running or not.
+report_processes() {
+  local pidfile name
+  [ -d "$1" ] || { step "not running"; return 0; }
+  for pidfile in "$1"/*/pid; do
+    name=$(basename "$(dirname "$pidfile")")
+    if alive "$pidfile"; then step "$name: running (pid $(cat "$pidfile"))"; else step "$name: not running"; fi
+  done
+}
