@@ -51,7 +51,7 @@ class DeploymentAcrossHostsIT {
     @BeforeEach
     void createHosts() {
         Assumptions.assumeTrue(TestNetwork.available(),
-                "test hosts need root and iproute2 (network namespaces); CI runs as root");
+                "test hosts need root, iproute2 and network namespaces; CI runs as root with all three");
         work = ProjectPaths.scratch("deploy");
         inventory = work.resolve("hosts");
         network = new TestNetwork();

@@ -27,10 +27,18 @@ final class TestNetwork implements AutoCloseable {
         ip("-n", switchName, "link", "set", "lan", "up");
     }
 
-    /** Whether this machine can make test hosts: root, and iproute2's ip. */
+    /**
+     * Whether this machine can make test hosts: root, iproute2, and a kernel and sandbox that
+     * allow network namespaces (tried with one made and removed at once).
+     */
     static boolean available() {
         try {
-            return "0".equals(output("id", "-u").strip()) && run("ip", "netns", "list") == 0;
+            if (!"0".equals(output("id", "-u").strip())) {
+                return false;
+            }
+            String probe = "ruta" + ProcessHandle.current().pid() + "-probe";
+            boolean made = run("ip", "netns", "add", probe) == 0;
+            return made && run("ip", "netns", "del", probe) == 0;
         } catch (UncheckedIOException e) {
             return false;
         }
