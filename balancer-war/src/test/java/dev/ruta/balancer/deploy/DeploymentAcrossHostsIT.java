@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,7 @@ class DeploymentAcrossHostsIT {
     private static final String BROWSER = "198.18.0.100";
     private static final String CONSUL = "http://" + SERVER + ":8500";
     private static final String BALANCER = "http://" + SERVER + ":8080";
+    private static final String READ_TIMEOUT = "2s";
 
     private TestNetwork network;
     private Path work;
@@ -75,8 +77,10 @@ class DeploymentAcrossHostsIT {
     void seedLayoutAcrossHostsBalancesAndTakesANewHost() throws IOException {
         TestHost server = network.addHost("server", SERVER);
         StringBuilder lines = new StringBuilder(SERVER + " consul-server,balancer " + server.reach() + "\n");
+        List<TestHost> hosts = new ArrayList<>();
         for (int i = 0; i < OPERATIONS.size(); i++) {
             TestHost host = network.addHost("ops" + (i + 1), OPERATIONS.get(i));
+            hosts.add(host);
             lines.append(host.address()).append(" operations ").append(host.reach())
                     .append(' ').append(greeting(i)).append('\n');
         }
@@ -122,6 +126,27 @@ class DeploymentAcrossHostsIT {
         Map<String, Long> evened = split(browser.get(urls(40)));
         assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(1)), 10L, id(OPERATIONS.get(2)), 10L, id(ADDED), 10L), evened);
 
+        // A machine drops off the network without a word (no reset, no refusal). New connections
+        // to it time out and are retried elsewhere, and it is ejected; only a request already
+        // sent on an open connection to it waits out the read timeout and gets the balancer's 504.
+        TestHost lost = hosts.get(1);
+        network.unplug(lost);
+        List<Answer> duringLoss = browser.get(urls(40));
+        List<Answer> failed = duringLoss.stream().filter(answer -> answer.status() != 200).toList();
+        assertTrue(failed.size() <= 1 && failed.stream().allMatch(answer -> answer.status() == 504),
+                "more than the one request in flight on the lost host failed: " + duringLoss);
+        assertTrue(duringLoss.stream().noneMatch(answer -> answer.instance().equals(id(lost.address()))), duringLoss.toString());
+        await("Consul stops passing the unplugged host").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !passingInstances(server).containsKey(lost.address()));
+        await("the balancer stops routing to the unplugged host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> split(browser.get(urls(30))).keySet().equals(Set.of(id(OPERATIONS.get(0)), id(OPERATIONS.get(2)), id(ADDED))));
+        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(2)), 10L, id(ADDED), 10L), split(browser.get(urls(30))));
+
+        // Back on the network, its agent rejoins and the instance takes traffic again.
+        network.plugIn(lost);
+        await("the plugged-in host takes traffic again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> split(browser.get(urls(4))).containsKey(id(lost.address())));
+
         // down stops every process it started, on every host.
         deployed = false;
         assertEquals(0, deploy("down"), "deploy.sh down failed; see target/process-logs/deploy-down.log");
@@ -161,6 +186,9 @@ class DeploymentAcrossHostsIT {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             // Each test host's own "disk": where deploy.sh copies the bundle for it.
             command.environment().put("RUTA_HOSTS_DIR", work.resolve("disks").toString());
+            // Namespace hosts inherit deploy.sh's environment, which MicroProfile Config reads:
+            // a lost host's open connection costs 2 s here rather than the default 10 s.
+            command.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
             return Commands.exitStatus(command, Duration.ofMinutes(6));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -57,6 +57,15 @@ final class TestNetwork implements AutoCloseable {
         return hosts.get(hosts.size() - 1);
     }
 
+    /** Pulls the host's network cable: its packets are dropped, as when a machine dies or the LAN splits. */
+    void unplug(TestHost host) {
+        ip("-n", host.namespace(), "link", "set", "eth0", "down");
+    }
+
+    void plugIn(TestHost host) {
+        ip("-n", host.namespace(), "link", "set", "eth0", "up");
+    }
+
     /** PIDs of the processes inside this network's namespaces. */
     List<Long> processes() {
         List<Long> pids = new ArrayList<>();
