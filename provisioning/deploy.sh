@@ -60,13 +60,20 @@ server_address() {
   echo "$found"
 }
 
-build_bundle() { # bundle-file
+build_if_needed() {
   if [ ! -f "$root/operations-war/target/operations.jar" ] || [ ! -f "$root/balancer-war/target/balancer.jar" ]; then
     step "building the uber jars (mvn package, tests skipped)"
     (cd "$root" && mvn -q -B package -DskipTests) || die "the build failed"
   fi
-  tar -C "$root" -czf "$1" operations-war/target/operations.jar balancer-war/target/balancer.jar \
-    payara-config provisioning/host.sh provisioning/install-consul.sh provisioning/lib
+}
+
+# The files a host with these roles needs: the scripts, the shared settings, and the uber jar
+# of each server it runs (~100 MB each, so only those).
+bundle_files() { # roles
+  local files=(payara-config provisioning/host.sh provisioning/install-consul.sh provisioning/lib)
+  [[ ",$1," == *",operations,"* ]] && files+=(operations-war/target/operations.jar)
+  [[ ",$1," == *",balancer,"* ]] && files+=(balancer-war/target/balancer.jar)
+  printf '%s\n' "${files[@]}"
 }
 
 # Runs a shell command line on the host, passing stdin through. Both reaches run the same
@@ -87,8 +94,10 @@ folder() { # reach
   esac
 }
 
-copy_bundle() { # reach bundle-file
-  remote "$1" "mkdir -p $(folder "$1") && tar -C $(folder "$1") -xzf -" <"$2"
+copy_bundle() { # reach roles
+  local files
+  mapfile -t files < <(bundle_files "$2")
+  tar -C "$root" -cf - "${files[@]}" | remote "$1" "mkdir -p $(folder "$1") && tar -C $(folder "$1") -xf -"
 }
 
 on_host() { # reach host.sh-arguments...
@@ -118,7 +127,7 @@ host_up() {
     step "${addresses[$i]} already up"
     return 0
   fi
-  copy_bundle "${reaches[$i]}" "$bundle" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
+  copy_bundle "${reaches[$i]}" "${roles[$i]}" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
   on_host "${reaches[$i]}" "${args[@]}" || die "${addresses[$i]} did not come up"
 }
 
@@ -131,9 +140,7 @@ up() {
   server=$(server_address)
   local_consul=""
   uses_netns && local_consul=$("$root/provisioning/install-consul.sh")
-  bundle=$(mktemp "${TMPDIR:-/tmp}/ruta-bundle.XXXXXX")
-  trap 'rm -f "$bundle"' EXIT
-  build_bundle "$bundle"
+  build_if_needed
   step "Consul server first: $server"
   on_hosts match consul-server host_up || die "the Consul server host did not come up"
   step "then the other hosts, joining $server"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One machine of a Ruta deployment across hosts (VMs), as in the seed: its Consul agent and its
 # part of the system, started in the background and stopped by PID. deploy.sh copies the bundle
-# (the two uber jars, payara-config/ and provisioning/) to each host and runs this there; it
-# also runs by hand on any machine that holds the bundle or a built checkout.
+# (the uber jars of the host's servers, payara-config/ and these scripts) to each host and runs
+# this there; it also runs by hand on any machine that holds the bundle or a built checkout.
 #
 #   host.sh up --address A --roles R[,R...] [--join S] [--message M]
 #   host.sh status

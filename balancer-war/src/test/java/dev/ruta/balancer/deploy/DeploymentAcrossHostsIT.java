@@ -2,6 +2,7 @@ package dev.ruta.balancer.deploy;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,11 @@ class DeploymentAcrossHostsIT {
 
         deployed = true;
         assertEquals(0, deploy("up"), "deploy.sh up failed; see target/process-logs/deploy-up.log");
+
+        // Each host got the jar of the server it runs, not the other 100 MB one.
+        Path opsDisk = disks().resolve(hosts.get(0).namespace());
+        assertTrue(Files.exists(opsDisk.resolve("operations-war/target/operations.jar")));
+        assertFalse(Files.exists(opsDisk.resolve("balancer-war")), "an operations host got the balancer's jar");
 
         // Every host's agent joined the one server, as the seed's machines did.
         JsonArray members = (JsonArray) server.json(CONSUL + "/v1/agent/members");
@@ -185,7 +191,7 @@ class DeploymentAcrossHostsIT {
                     .redirectErrorStream(true).redirectOutput(logFile(step).toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             // Each test host's own "disk": where deploy.sh copies the bundle for it.
-            command.environment().put("RUTA_HOSTS_DIR", work.resolve("disks").toString());
+            command.environment().put("RUTA_HOSTS_DIR", disks().toString());
             // Namespace hosts inherit deploy.sh's environment, which MicroProfile Config reads:
             // a lost host's open connection costs 2 s here rather than the default 10 s.
             command.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
@@ -193,6 +199,10 @@ class DeploymentAcrossHostsIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private Path disks() {
+        return work.resolve("disks");
     }
 
     private static Path logFile(String step) throws IOException {
