@@ -23,7 +23,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tag=ruta
-# shellcheck source=lib/common.sh
+# shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
 ssh_command=${SSH:-ssh -o BatchMode=yes}

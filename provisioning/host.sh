@@ -28,7 +28,7 @@ tag="ruta $(cat "$run/address" 2>/dev/null || hostname -s 2>/dev/null || echo ho
 operations_port=${OPERATIONS_PORT:-8081}
 balancer_port=${BALANCER_PORT:-8080}
 wait_seconds=${WAIT_SECONDS:-180}
-# shellcheck source=lib/common.sh
+# shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
 has_role() { [[ ",$roles," == *",$1,"* ]]; }

@@ -14,13 +14,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.run"
 consul_port=${CONSUL_HTTP_PORT:-8500}
-operations_ports=(${OPERATIONS_PORTS:-8081 8082 8083})
+read -ra operations_ports <<<"${OPERATIONS_PORTS:-8081 8082 8083}"
 balancer_port=${BALANCER_PORT:-8080}
 messages=("Hola desde la instancia 1" "Hello from instance 2" "Olá da instância 3" "Bonjour de l'instance 4" "Hallo von Instanz 5")
 wait_seconds=${WAIT_SECONDS:-180}
 
 tag=ruta
-# shellcheck source=lib/common.sh
+# shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

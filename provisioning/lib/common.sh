@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # $root and $tag are the caller's
 # Shell functions shared by the provisioning scripts; sourced, never run.
 # The caller sets $root (the project or bundle folder) and $tag (the prefix of its messages).
 
