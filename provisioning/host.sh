@@ -56,7 +56,7 @@ start_consul() {
   fi
   step "starting Consul agent ($mode) at $address"
   nohup "$consul" "${args[@]}" </dev/null >"$run/consul/consul.log" 2>&1 &
-  echo $! >"$run/consul/pid"
+  record_pid "$run/consul" $!
   await_leader http://127.0.0.1:8500 "$run/consul"
 }
 

@@ -45,7 +45,7 @@ start_consul() {
   mkdir -p "$run/consul"
   "$consul" agent -dev -node ruta-local -bind 127.0.0.1 -client 127.0.0.1 -http-port "$consul_port" \
     -dns-port "${CONSUL_DNS_PORT:-8600}" -grpc-port -1 -serf-wan-port -1 >"$run/consul/consul.log" 2>&1 &
-  echo $! >"$run/consul/pid"
+  record_pid "$run/consul" $!
   await_leader "http://127.0.0.1:$consul_port" "$run/consul"
 }
 

@@ -5,7 +5,26 @@
 step() { printf '[%s] %s\n' "$tag" "$*"; }
 die() { printf '[%s] error: %s\n' "$tag" "$*" >&2; exit 1; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# started_at PID: when the process started (clock ticks since boot), empty without /proc.
+# The command name in field 2 may hold spaces, so fields are counted after its ')'.
+started_at() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+
+# record_pid DIR PID: keeps the PID of a process this script started, with its start time.
+record_pid() {
+  echo "$2" >"$1/pid"
+  started_at "$2" >"$1/started"
+}
+
+# alive PIDFILE: whether the recorded process still runs. A PID recorded before a reboot may
+# belong to another process by now; the start time tells them apart, so that is never stopped.
+alive() {
+  local pid started
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  started="$(dirname "$1")/started"
+  [ ! -s "$started" ] || [ "$(started_at "$pid")" = "$(cat "$started")" ]
+}
 
 jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
 
@@ -13,9 +32,8 @@ jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
 # Only ever the PID the script itself recorded.
 stop_pidfile() {
   local name=$1 pidfile=$2 signal=${3:-TERM} pid
-  [ -f "$pidfile" ] || return 0
+  alive "$pidfile" || return 0
   pid=$(cat "$pidfile")
-  kill -0 "$pid" 2>/dev/null || return 0
   step "stopping $name (pid $pid)"
   kill "-$signal" "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
@@ -45,7 +63,7 @@ run_payara() {
   # shellcheck disable=SC2046
   nohup java $(jvm_options) -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "$@" \
     -jar "$jar" --port "$port" </dev/null >"$dir/server.log" 2>&1 &
-  echo $! >"$dir/pid"
+  record_pid "$dir" $!
 }
 
 # any_alive DIR: whether a process recorded in DIR/*/pid still runs (an earlier 'up' that
