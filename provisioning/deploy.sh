@@ -123,10 +123,12 @@ host_up() {
   args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$server")
   [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
   # A running host keeps its files: its servers' jars are not replaced under them.
-  if on_host "${reaches[$i]}" running 2>/dev/null; then
-    step "${addresses[$i]} already up"
-    return 0
-  fi
+  local state=0
+  on_host "${reaches[$i]}" running 2>/dev/null || state=$?
+  case $state in
+    0) step "${addresses[$i]} already up"; return 0 ;;
+    3) die "${addresses[$i]} runs only part of its roles (one stopped); run 'down' for it first" ;;
+  esac
   copy_bundle "${reaches[$i]}" "${roles[$i]}" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
   on_host "${reaches[$i]}" "${args[@]}" || die "${addresses[$i]} did not come up"
 }

@@ -6,7 +6,7 @@
 #
 #   host.sh up --address A --roles R[,R...] [--join S] [--message M]
 #   host.sh status
-#   host.sh running   exit status 0 when this host's part is up
+#   host.sh running   exit status 0 when all of this host's part runs, 3 when only some of it
 #   host.sh down
 #
 # Roles:
@@ -98,7 +98,7 @@ up() {
   for role in ${roles//,/ }; do
     case "$role" in consul-server|operations|balancer) ;; *) die "unknown role '$role'" ;; esac
   done
-  if alive "$run/consul/pid"; then step "already up"; return 0; fi
+  if running; then step "already up"; return 0; fi
   any_alive "$run" && die "part of an earlier start still runs; run '$0 down' first"
   rm -rf "$run"
   mkdir -p "$run"
@@ -116,6 +116,12 @@ up() {
   has_role operations && await "operations passing in Consul" "$run/operations/pid" operations_passing
   has_role balancer && await "balancer ready: http://$address:$balancer_port/" "$run/balancer/pid" balancer_routes
   step "up"
+}
+
+running() {
+  local pidfile
+  any_alive "$run" || return 1
+  for pidfile in "$run"/*/pid; do alive "$pidfile" || return 3; done
 }
 
 status() {
@@ -138,7 +144,7 @@ command=${1:-}
 case "$command" in
   up) up "$@" ;;
   status) status ;;
-  running) alive "$run/consul/pid" ;;
+  running) running ;;
   down) down ;;
   *) echo "usage: $0 up --address A --roles R[,R...] [--join S] [--message M] | status | running | down" >&2; exit 2 ;;
 esac
