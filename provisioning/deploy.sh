@@ -158,7 +158,13 @@ balancer_urls() {
   echo "${urls[*]:-(no balancer host)}"
 }
 
-status() { local_consul=""; on_hosts skip none host_status; }
+# One host after the other, in the inventory's order, so each host's lines stay together.
+status() {
+  local i failed=0
+  local_consul=""
+  for i in "${!addresses[@]}"; do host_status "$i" || failed=1; done
+  return $failed
+}
 
 down() {
   local_consul=""

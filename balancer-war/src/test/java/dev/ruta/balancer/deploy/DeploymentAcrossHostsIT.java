@@ -64,7 +64,7 @@ class DeploymentAcrossHostsIT {
     void removeHosts() {
         try {
             if (deployed) {
-                deploy("down-after-test");
+                deploy("down", "down-after-test");
             }
         } finally {
             if (network != null) {
@@ -90,7 +90,14 @@ class DeploymentAcrossHostsIT {
         Files.writeString(inventory, lines, StandardCharsets.UTF_8);
 
         deployed = true;
-        assertEquals(0, deploy("up"), "deploy.sh up failed; see target/process-logs/deploy-up.log");
+        assertEquals(0, deploy("up", "up"), "deploy.sh up failed; see target/process-logs/deploy-up.log");
+
+        // status reports every host's processes.
+        assertEquals(0, deploy("status", "status"), log("status"));
+        for (String address : OPERATIONS) {
+            assertTrue(log("status").contains("[ruta " + address + "] operations: running"), log("status"));
+        }
+        assertTrue(log("status").contains("[ruta " + SERVER + "] balancer: running"), log("status"));
 
         // Each host got the jar of the server it runs, not the other 100 MB one.
         Path opsDisk = disks().resolve(hosts.get(0).namespace());
@@ -122,7 +129,7 @@ class DeploymentAcrossHostsIT {
         // A new machine, added to the inventory and deployed while the rest keeps running, takes traffic.
         Files.writeString(inventory, ADDED + " operations " + added.reach() + " Hello from the fourth machine\n",
                 StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        assertEquals(0, deploy("up-again"), "deploy.sh up with a fourth host failed; see target/process-logs/deploy-up-again.log");
+        assertEquals(0, deploy("up", "up-again"), "deploy.sh up with a fourth host failed; see target/process-logs/deploy-up-again.log");
         String again = log("up-again");
         for (String running : List.of(SERVER, OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(2))) {
             assertTrue(again.contains(running + " already up"), running + " was not left alone:\n" + again);
@@ -155,7 +162,7 @@ class DeploymentAcrossHostsIT {
 
         // down stops every process it started, on every host.
         deployed = false;
-        assertEquals(0, deploy("down"), "deploy.sh down failed; see target/process-logs/deploy-down.log");
+        assertEquals(0, deploy("down", "down"), "deploy.sh down failed; see target/process-logs/deploy-down.log");
         assertEquals(List.of(), network.processes(), "processes left on the test hosts after deploy.sh down");
     }
 
@@ -184,10 +191,11 @@ class DeploymentAcrossHostsIT {
         return "operations-" + address + "-8081";
     }
 
-    private int deploy(String step) {
+    /** Runs deploy.sh with the test's inventory; its output goes to target/process-logs/deploy-{@code step}.log. */
+    private int deploy(String verb, String step) {
         try {
             ProcessBuilder command = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/deploy.sh").toString(),
-                    inventory.toString(), step.startsWith("up") ? "up" : "down")
+                    inventory.toString(), verb)
                     .redirectErrorStream(true).redirectOutput(logFile(step).toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             // Each test host's own "disk": where deploy.sh copies the bundle for it.
