@@ -16,7 +16,7 @@
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
 # The bundle goes to RUTA_REMOTE_DIR (default ruta: relative to the login's home folder, or
 # absolute) over ssh, and to RUTA_HOSTS_DIR/<name> for a namespace host.
-# Each host needs Java 17 and, unless a consul is on its PATH, access to a Debian mirror
+# Each host needs Java 17, bash, curl and tar and, unless a consul is on its PATH, a Debian mirror
 # (provisioning/install-consul.sh runs there). Re-running 'up' leaves running hosts alone, so
 # adding a line and running it again adds a host.
 set -euo pipefail
