@@ -33,15 +33,13 @@ hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
 addresses=() roles=() reaches=() greetings=()
 
 read_inventory() {
-  local file=$1 address role reach greeting r
+  local file=$1 address role reach greeting
   [ -f "$file" ] || die "no inventory at $file"
   while read -r address role reach greeting; do
     [ -z "$address" ] || [[ "$address" == \#* ]] && continue
     [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
     case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
-    for r in ${role//,/ }; do
-      case "$r" in consul-server|operations|balancer) ;; *) die "$file: $address has an unknown role '$r'" ;; esac
-    done
+    check_roles "$role"
     [[ " ${addresses[*]} " == *" $address "* ]] && die "$file: $address is listed twice"
     addresses+=("$address") roles+=("$role") reaches+=("$reach") greetings+=("$greeting")
   done <"$file"
@@ -51,7 +49,7 @@ read_inventory() {
 server_address() {
   local i found=""
   for i in "${!addresses[@]}"; do
-    if [[ ",${roles[$i]}," == *",consul-server,"* ]]; then
+    if role_in "${roles[$i]}" consul-server; then
       [ -z "$found" ] || die "more than one consul-server host: $found and ${addresses[$i]}"
       found=${addresses[$i]}
     fi
@@ -71,8 +69,8 @@ build_if_needed() {
 # of each server it runs (~100 MB each, so only those).
 bundle_files() { # roles
   local files=(payara-config provisioning/host.sh provisioning/install-consul.sh provisioning/lib)
-  [[ ",$1," == *",operations,"* ]] && files+=(operations-war/target/operations.jar)
-  [[ ",$1," == *",balancer,"* ]] && files+=(balancer-war/target/balancer.jar)
+  role_in "$1" operations && files+=(operations-war/target/operations.jar)
+  role_in "$1" balancer && files+=(balancer-war/target/balancer.jar)
   printf '%s\n' "${files[@]}"
 }
 
@@ -109,7 +107,7 @@ on_host() { # reach host.sh-arguments...
 on_hosts() { # match|skip role function
   local want=$1 role=$2 fn=$3 i pids=() failed=0
   for i in "${!addresses[@]}"; do
-    local has=no; [[ ",${roles[$i]}," == *",$role,"* ]] && has=yes
+    local has=no; role_in "${roles[$i]}" "$role" && has=yes
     { [ "$want" = match ] && [ $has = yes ]; } || { [ "$want" = skip ] && [ $has = no ]; } || continue
     "$fn" "$i" &
     pids+=($!)
@@ -153,7 +151,7 @@ up() {
 balancer_urls() {
   local i urls=()
   for i in "${!addresses[@]}"; do
-    [[ ",${roles[$i]}," == *",balancer,"* ]] && urls+=("http://${addresses[$i]}:${BALANCER_PORT:-8080}/")
+    role_in "${roles[$i]}" balancer && urls+=("http://${addresses[$i]}:${BALANCER_PORT:-8080}/")
   done
   echo "${urls[*]:-(no balancer host)}"
 }

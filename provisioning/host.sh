@@ -31,7 +31,7 @@ wait_seconds=${WAIT_SECONDS:-180}
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
-has_role() { [[ ",$roles," == *",$1,"* ]]; }
+has_role() { role_in "$roles" "$1"; }
 
 require_java() {
   local version
@@ -78,8 +78,9 @@ await() { # description pidfile command...
   die "not after ${wait_seconds}s: $description; see $(dirname "$pidfile")/server.log"
 }
 
-# The local agent answers 200 only while every check of the instance passes.
-operations_passing() { curl -sf "http://127.0.0.1:8500/v1/agent/health/service/id/operations-$address-$operations_port" >/dev/null 2>&1; }
+# The local agent answers 200 only while every check of its operations instances passes, and
+# this host registers just one.
+operations_passing() { curl -sf http://127.0.0.1:8500/v1/agent/health/service/name/operations >/dev/null 2>&1; }
 
 balancer_routes() { curl -sf "http://127.0.0.1:$balancer_port/health/ready" >/dev/null 2>&1; }
 
@@ -95,9 +96,7 @@ up() {
     esac
   done
   [ -n "$address" ] && [ -n "$roles" ] || die "usage: $0 up --address A --roles R[,R...] [--join S] [--message M]"
-  for role in ${roles//,/ }; do
-    case "$role" in consul-server|operations|balancer) ;; *) die "unknown role '$role'" ;; esac
-  done
+  check_roles "$roles"
   if running; then step "already up"; return 0; fi
   any_alive "$run" && die "part of an earlier start still runs; run '$0 down' first"
   rm -rf "$run"

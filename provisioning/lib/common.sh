@@ -26,6 +26,17 @@ alive() {
   [ ! -s "$started" ] || [ "$(started_at "$pid")" = "$(cat "$started")" ]
 }
 
+# role_in ROLES ROLE: whether the comma-separated ROLES hold ROLE.
+role_in() { [[ ",$1," == *",$2,"* ]]; }
+
+# check_roles ROLES: dies on a role that is none of those a host can have.
+check_roles() {
+  local role
+  for role in ${1//,/ }; do
+    case "$role" in consul-server|operations|balancer) ;; *) die "unknown role '$role' in '$1'" ;; esac
+  done
+}
+
 jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
 
 # stop_pidfile NAME PIDFILE [SIGNAL]: asks the process to stop, waits up to 30 s, then kills it.

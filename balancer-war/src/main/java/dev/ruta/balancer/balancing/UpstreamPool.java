@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,21 +30,22 @@ public final class UpstreamPool<C extends AutoCloseable> {
         Map<String, Upstream<C>> existing = new HashMap<>();
         services.get().getOrDefault(snapshot.service(), List.of())
                 .forEach(upstream -> existing.put(upstream.instance().id(), upstream));
-        List<Upstream<C>> next = new ArrayList<>();
+        List<Upstream<C>> rebuilt = new ArrayList<>();
         for (Instance instance : snapshot.instances()) {
             Upstream<C> kept = existing.remove(instance.id());
-            next.add(kept != null && kept.instance().equals(instance) ? kept : new Upstream<>(instance, clients.apply(instance)));
+            rebuilt.add(kept != null && kept.instance().equals(instance) ? kept : new Upstream<>(instance, clients.apply(instance)));
             if (kept != null && !kept.instance().equals(instance)) {
                 kept.retire();
             }
         }
-        replace(snapshot.service(), List.copyOf(next));
+        List<Upstream<C>> upstreams = List.copyOf(rebuilt);
+        update(next -> next.put(snapshot.service(), upstreams));
         existing.values().forEach(Upstream::retire);
     }
 
     public synchronized void remove(String service) {
         List<Upstream<C>> gone = services.get().getOrDefault(service, List.of());
-        replace(service, null);
+        update(next -> next.remove(service));
         gone.forEach(Upstream::retire);
     }
 
@@ -68,14 +70,10 @@ public final class UpstreamPool<C extends AutoCloseable> {
         return healthy.isEmpty() ? untried : healthy;
     }
 
-    private void replace(String service, List<Upstream<C>> upstreams) {
+    private void update(Consumer<Map<String, List<Upstream<C>>>> change) {
         services.updateAndGet(current -> {
             Map<String, List<Upstream<C>>> next = new HashMap<>(current);
-            if (upstreams == null) {
-                next.remove(service);
-            } else {
-                next.put(service, upstreams);
-            }
+            change.accept(next);
             return Map.copyOf(next);
         });
     }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Every routable service's current snapshot. The whole table is an immutable map swapped
@@ -24,17 +25,17 @@ public class RoutingTable {
     }
 
     public void put(ServiceSnapshot snapshot) {
-        services.updateAndGet(current -> {
-            Map<String, ServiceSnapshot> next = new HashMap<>(current);
-            next.put(snapshot.service(), snapshot);
-            return Map.copyOf(next);
-        });
+        update(next -> next.put(snapshot.service(), snapshot));
     }
 
     public void remove(String service) {
+        update(next -> next.remove(service));
+    }
+
+    private void update(Consumer<Map<String, ServiceSnapshot>> change) {
         services.updateAndGet(current -> {
             Map<String, ServiceSnapshot> next = new HashMap<>(current);
-            next.remove(service);
+            change.accept(next);
             return Map.copyOf(next);
         });
     }

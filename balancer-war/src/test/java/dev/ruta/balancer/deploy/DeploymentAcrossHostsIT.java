@@ -94,10 +94,11 @@ class DeploymentAcrossHostsIT {
 
         // status reports every host's processes.
         assertEquals(0, deploy("status", "status"), log("status"));
+        String status = log("status");
         for (String address : OPERATIONS) {
-            assertTrue(log("status").contains("[ruta " + address + "] operations: running"), log("status"));
+            assertTrue(status.contains("[ruta " + address + "] operations: running"), status);
         }
-        assertTrue(log("status").contains("[ruta " + SERVER + "] balancer: running"), log("status"));
+        assertTrue(status.contains("[ruta " + SERVER + "] balancer: running"), status);
 
         // Each host got the jar of the server it runs, not the other 100 MB one.
         Path opsDisk = disks().resolve(hosts.get(0).namespace());
