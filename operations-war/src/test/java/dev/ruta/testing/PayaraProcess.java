@@ -24,6 +24,7 @@ public final class PayaraProcess implements AutoCloseable {
     private final Map<String, String> properties;
     private final Path scratch;
     private final List<String> extraArgs = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private Process process;
 
     public PayaraProcess(Path jar, int port, Map<String, String> properties) {
@@ -47,10 +48,17 @@ public final class PayaraProcess implements AutoCloseable {
         return this;
     }
 
+    /** JVM options after the shared ones, which they override (e.g. a smaller -Xmx). */
+    public PayaraProcess withJvmOptions(String... options) {
+        jvmOptions.addAll(List.of(options));
+        return this;
+    }
+
     public PayaraProcess start() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(sharedJvmOptions());
+        command.addAll(jvmOptions);
         command.add("-Djava.io.tmpdir=" + scratch.resolve("tmp"));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port)));

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +24,7 @@ public final class RecordingServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
     private final String name;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch hold = new CountDownLatch(0);
@@ -29,11 +32,13 @@ public final class RecordingServer implements AutoCloseable {
     public RecordingServer(String name) {
         this.name = name;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.createContext("/", this::answer);
+        // One thread per request, so held answers hold only themselves, as on a real instance.
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -76,5 +81,6 @@ public final class RecordingServer implements AutoCloseable {
     public void close() {
         release();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -10,9 +10,9 @@ public final class LeastRequestsStrategy implements BalancingStrategy {
     private final RoundRobinStrategy tieBreaker = new RoundRobinStrategy();
 
     @Override
-    public <C extends AutoCloseable> Upstream<C> choose(String service, List<Upstream<C>> candidates) {
+    public Upstream choose(String service, List<Upstream> candidates) {
         int fewest = candidates.stream().mapToInt(Upstream::inFlight).min().orElseThrow();
-        List<Upstream<C>> least = candidates.stream().filter(upstream -> upstream.inFlight() == fewest).toList();
+        List<Upstream> least = candidates.stream().filter(upstream -> upstream.inFlight() == fewest).toList();
         return tieBreaker.choose(service, least);
     }
 

@@ -16,7 +16,7 @@ public final class RoundRobinStrategy implements BalancingStrategy {
     private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
 
     @Override
-    public <C extends AutoCloseable> Upstream<C> choose(String service, List<Upstream<C>> candidates) {
+    public Upstream choose(String service, List<Upstream> candidates) {
         return candidates.get(nextTurn(service, candidates.size()));
     }
 

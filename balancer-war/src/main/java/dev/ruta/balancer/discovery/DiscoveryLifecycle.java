@@ -17,8 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Starts following Consul when the application starts, and stops when it stops. Each change is
- * announced as a CDI event before the routing table shows it, so whoever prepares clients for
- * new instances has done so by the time requests can pick them.
+ * announced as a CDI event; the routing table, a layer up, follows them.
  */
 @ApplicationScoped
 public class DiscoveryLifecycle implements DiscoveryListener {
@@ -28,10 +27,8 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     @Resource
     private ManagedThreadFactory threads;
 
-    private final RoutingTable table;
     private final Event<ServiceSnapshot> changed;
     private final Event<ServiceRemoved> removed;
-    private final Event<RoutingChanged> routingChanged;
     private final URI consulUrl;
     private final Optional<String> token;
     private final String tag;
@@ -40,21 +37,18 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private volatile InstanceSource source;
 
     protected DiscoveryLifecycle() {
-        this(null, null, null, null, null, Optional.empty(), null, null, null);
+        this(null, null, null, Optional.empty(), null, null, null);
     }
 
     @Inject
-    public DiscoveryLifecycle(RoutingTable table, Event<ServiceSnapshot> changed, Event<ServiceRemoved> removed,
-                              Event<RoutingChanged> routingChanged,
+    public DiscoveryLifecycle(Event<ServiceSnapshot> changed, Event<ServiceRemoved> removed,
                               @ConfigProperty(name = "consul.url") URI consulUrl,
                               @ConfigProperty(name = "consul.token") Optional<String> token,
                               @ConfigProperty(name = "balancer.tag") String tag,
                               @ConfigProperty(name = "consul.watch.wait") Duration wait,
                               @ConfigProperty(name = "consul.retry.max-delay") Duration maxRetryDelay) {
-        this.table = table;
         this.changed = changed;
         this.removed = removed;
-        this.routingChanged = routingChanged;
         this.consulUrl = consulUrl;
         this.token = token;
         this.tag = tag;
@@ -76,15 +70,11 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     @Override
     public void instancesChanged(ServiceSnapshot snapshot) {
         changed.fire(snapshot);
-        table.put(snapshot);
-        routingChanged.fire(new RoutingChanged(snapshot.service()));
     }
 
     @Override
     public void serviceRemoved(String service) {
-        table.remove(service);
         removed.fire(new ServiceRemoved(service));
-        routingChanged.fire(new RoutingChanged(service));
     }
 
     @PreDestroy

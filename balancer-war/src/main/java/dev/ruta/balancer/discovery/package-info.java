@@ -1,7 +1,6 @@
 /**
- * Where instances come from: the {@link dev.ruta.balancer.discovery.InstanceSource} interface,
- * its Consul implementation that follows the catalog and each tagged service's passing
- * instances with blocking queries, and the routing table of immutable per-service snapshots
- * it keeps up to date.
+ * Where instances come from: the {@link dev.ruta.balancer.discovery.InstanceSource} interface
+ * and its Consul implementation, which follows the catalog and each tagged service's passing
+ * instances with blocking queries and announces each service's new snapshot as a CDI event.
  */
 package dev.ruta.balancer.discovery;

@@ -2,31 +2,49 @@ package dev.ruta.balancer.proxy;
 
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
-import java.net.URI;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Turns a REST client call into the exchange it carries: real path and query, original headers. */
-public final class ExchangeFilter implements ClientRequestFilter {
+/** Unpacks the {@link Exchange} a {@link UpstreamClient#send} call carries into the request itself. */
+final class ExchangeFilter implements ClientRequestFilter {
 
-    static final String EXCHANGE_HEADER = "X-Ruta-Exchange";
-
-    private final URI base;
-    private final Exchanges exchanges;
-
-    ExchangeFilter(URI base, Exchanges exchanges) {
-        this.base = base;
-        this.exchanges = exchanges;
-    }
+    private static final Annotation[] NONE = new Annotation[0];
+    private static final byte[] EMPTY = new byte[0];
+    private static final String ENTITY_PROCESSING = "jersey.config.client.request.entity.processing";
+    private static final Set<String> HAS_BODY = Set.of("POST", "PUT", "PATCH");
 
     @Override
     public void filter(ClientRequestContext request) {
-        String id = request.getHeaderString(EXCHANGE_HEADER);
-        Exchange exchange = exchanges.find(id)
-                .orElseThrow(() -> new IllegalStateException("No exchange " + id + " in flight"));
-        // Host and port come from the registry only; the request supplies nothing but path and query.
-        request.setUri(URI.create(base.toString() + exchange.rawPathAndQuery()));
+        Exchange exchange = (Exchange) request.getEntity();
+        request.setMethod(exchange.method());
+        request.setUri(exchange.target());
         MultivaluedMap<String, Object> headers = request.getHeaders();
         headers.clear();
-        exchange.headers().forEach((name, values) -> values.forEach(value -> headers.add(name, value)));
+        for (Map.Entry<String, List<String>> header : exchange.headers().entrySet()) {
+            // Mutable: Jersey and later filters edit the lists.
+            headers.put(header.getKey(), new ArrayList<>(header.getValue()));
+        }
+        RequestBody body = exchange.body();
+        if (!body.isPresent() && !HAS_BODY.contains(exchange.method())) {
+            request.setEntity(null);
+            return;
+        }
+        // A body read whole goes with its length: chunked encoding costs the instance more; and a
+        // POST, PUT or PATCH without an entity could otherwise announce a body that never comes.
+        if (body.isStreamed()) {
+            // The JDK connector would otherwise read the whole body before sending the first byte.
+            request.setProperty(ENTITY_PROCESSING, "CHUNKED");
+        } else {
+            headers.putSingle(HttpHeaders.CONTENT_LENGTH, Long.toString(body.isPresent() ? body.length() : 0));
+        }
+        MediaType type = request.getMediaType();
+        request.setEntity(body.isPresent() ? body.entity() : EMPTY, NONE,
+                type == null ? MediaType.APPLICATION_OCTET_STREAM_TYPE : type);
     }
 }

@@ -4,6 +4,9 @@ import dev.ruta.balancer.balancing.Failure;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /** Reads which {@link Failure} a REST client exception was, from its cause chain. */
 final class Failures {
@@ -13,15 +16,34 @@ final class Failures {
 
     static Failure classify(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            // Netty's ConnectTimeoutException is a ConnectException: ask for the timeout first.
+            if (cause instanceof SocketTimeoutException || cause.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+                String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+                return message.contains("connect") || cause instanceof ConnectException
+                        ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
+            }
             if (cause instanceof ConnectException) {
                 return Failure.CONNECTION_REFUSED;
             }
-            if (cause instanceof SocketTimeoutException) {
-                String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-                return message.contains("connect") ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
+            if (cause instanceof TimeoutException) {
+                return Failure.READ_TIMEOUT;
             }
         }
         return Failure.RESET_BEFORE_RESPONSE;
+    }
+
+    /** The exception a failed future carries, without the wrappers futures put around it. */
+    static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
+            if (inner instanceof BodyLimit.BodyTooLarge) {
+                return inner;
+            }
+        }
+        return cause;
     }
 
     static String describe(Throwable error) {

@@ -3,32 +3,41 @@ package dev.ruta.balancer.proxy;
 import dev.ruta.balancer.balancing.BalancingStrategy;
 import dev.ruta.balancer.balancing.Failure;
 import dev.ruta.balancer.balancing.RetryPolicy;
+import dev.ruta.balancer.balancing.RoutingTable;
+import dev.ruta.balancer.balancing.ServiceRoute;
 import dev.ruta.balancer.balancing.Strategies;
 import dev.ruta.balancer.balancing.Upstream;
-import dev.ruta.balancer.discovery.RoutingTable;
-import dev.ruta.balancer.discovery.ServiceSnapshot;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
+import dev.ruta.balancer.proxy.error.BodyTooLargeException;
 import dev.ruta.balancer.proxy.error.GatewayTimeoutException;
 import dev.ruta.balancer.proxy.error.NoInstanceException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
-import dev.ruta.balancer.status.BalancerMetrics;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends an exchange to an instance of its service, and on a retryable failure to another one,
- * ejecting the instance that failed. The answer is read whole before it is relayed, so a
- * failure is always seen here, never half-way through the client's response.
+ * ejecting the instance that failed. Nothing waits meanwhile: the answer completes when the
+ * instance's status and headers arrive, so a failure is always seen here, before the first
+ * byte has gone to the client, and the body then streams through.
  */
 @ApplicationScoped
 public class Forwarder {
@@ -36,124 +45,207 @@ public class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class.getName());
 
     private final RoutingTable table;
-    private final Upstreams upstreams;
-    private final Exchanges exchanges;
-    private final BalancerMetrics metrics;
+    private final UpstreamTransport transport;
+    private final ForwardingObserver observer;
     private final BalancingStrategy strategy;
     private final RetryPolicy retryPolicy;
     private final Duration ejectFor;
+    private final Duration readTimeout;
+    private final int maxInFlight;
+
+    @Resource
+    private ManagedThreadFactory threads;
+    private volatile ExecutorService relays;
 
     protected Forwarder() {
-        this(null, null, null, null, "round-robin", 0, Duration.ZERO);
+        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, 1);
     }
 
     @Inject
-    public Forwarder(RoutingTable table, Upstreams upstreams, Exchanges exchanges, BalancerMetrics metrics,
+    public Forwarder(RoutingTable table, UpstreamTransport transport, ForwardingObserver observer,
                      @ConfigProperty(name = "balancer.strategy") String strategy,
                      @ConfigProperty(name = "balancer.retries") int retries,
-                     @ConfigProperty(name = "balancer.eject-for") Duration ejectFor) {
+                     @ConfigProperty(name = "balancer.eject-for") Duration ejectFor,
+                     @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
+                     @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
         this.table = table;
-        this.upstreams = upstreams;
-        this.exchanges = exchanges;
-        this.metrics = metrics;
+        this.transport = transport;
+        this.observer = observer;
         this.strategy = Strategies.named(strategy);
         this.retryPolicy = new RetryPolicy(retries);
         this.ejectFor = ejectFor;
+        this.readTimeout = readTimeout;
+        this.maxInFlight = maxInFlight;
     }
 
     public String strategyName() {
         return strategy.name();
     }
 
-    public Relayed forward(String service, Exchange exchange) {
-        ServiceSnapshot snapshot = table.service(service).orElseThrow(() -> new UnknownServiceException(
+    /**
+     * @throws UnknownServiceException when no such service is routed
+     * @throws NoInstanceException when it has no healthy instance
+     */
+    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange) {
+        ServiceRoute route = table.route(service).orElseThrow(() -> new UnknownServiceException(
                 "No service called '" + service + "' is routed: it is not registered in Consul with the routing tag."));
-        if (snapshot.instances().isEmpty()) {
+        if (route.upstreams().isEmpty()) {
             throw new NoInstanceException("Service '" + service + "' has no healthy instance right now; try again shortly.");
         }
-        String exchangeId = exchanges.open(exchange);
-        try {
-            return forward(service, exchange, exchangeId);
-        } finally {
-            exchanges.close(exchangeId);
+        Attempts attempts = new Attempts(service, exchange);
+        attempts.next();
+        return attempts.answer;
+    }
+
+    /**
+     * The instances' answers are handled here, off the I/O threads of the connector. A thread is
+     * busy only while it moves bytes; beyond the cores, threads come and go with the load.
+     */
+    private ExecutorService relays() {
+        ExecutorService current = relays;
+        if (current == null) {
+            synchronized (this) {
+                if (relays == null) {
+                    int cores = Runtime.getRuntime().availableProcessors();
+                    relays = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight), 30, TimeUnit.SECONDS,
+                            new SynchronousQueue<>(), threads);
+                }
+                current = relays;
+            }
+        }
+        return current;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (relays != null) {
+            relays.shutdown();
         }
     }
 
-    private Relayed forward(String service, Exchange exchange, String exchangeId) {
-        Set<String> tried = new HashSet<>();
-        Relayed unavailable = null;
-        String lastProblem = "no instance was tried";
-        while (true) {
-            List<Upstream<UpstreamClient>> candidates = upstreams.pool().candidates(service, tried, Instant.now());
+    /** One request's attempts, one after the other: never touched by two threads at once. */
+    private final class Attempts {
+
+        private final String service;
+        private final Exchange exchange;
+        private final CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
+        private final Set<String> tried = new HashSet<>(4);
+        private UpstreamAnswer unavailable;
+        private String lastProblem = "no instance was tried";
+
+        Attempts(String service, Exchange exchange) {
+            this.service = service;
+            this.exchange = exchange;
+        }
+
+        void next() {
+            List<Upstream> candidates = table.route(service)
+                    .map(route -> route.candidates(tried, Instant.now()))
+                    .orElse(List.of());
             if (candidates.isEmpty()) {
-                break;
+                giveUp();
+                return;
             }
-            Upstream<UpstreamClient> upstream = strategy.choose(service, candidates);
+            Upstream upstream = strategy.choose(service, candidates);
             tried.add(upstream.instance().id());
-            if (!upstream.tryStart()) {
-                continue; // it left the registry a moment ago; nothing was sent
+            upstream.started();
+            long started = System.nanoTime();
+            CompletableFuture<Response> call;
+            try {
+                call = transport.send(exchange.toward(upstream.instance().baseUri())).toCompletableFuture();
+            } catch (RuntimeException e) {
+                call = CompletableFuture.failedFuture(e);
             }
-            Attempt attempt = attempt(upstream, exchange, exchangeId);
-            if (attempt.failure() == null) {
-                return attempt.relayed();
+            withTimeout(call).whenCompleteAsync((response, error) -> outcome(upstream, started, response, error), relays());
+        }
+
+        private void outcome(Upstream upstream, long started, Response response, Throwable error) {
+            if (error != null) {
+                Throwable cause = Failures.unwrap(error);
+                if (cause instanceof BodyLimit.BodyTooLarge) {
+                    // The client's fault, found while streaming its body: not the instance's.
+                    finish(upstream, started, false);
+                    answer.completeExceptionally(new BodyTooLargeException(cause.getMessage()));
+                    return;
+                }
+                finish(upstream, started, true);
+                Failure failure = cause instanceof TimeoutException ? Failure.READ_TIMEOUT : Failures.classify(cause);
+                failed(upstream, failure, upstream.instance().id() + ": " + Failures.describe(cause), null);
+                return;
             }
-            Failure failure = attempt.failure();
+            int status = response.getStatus();
+            if (status == 502 || status == 503 || status == 504) {
+                finish(upstream, started, true);
+                failed(upstream, Failure.UNAVAILABLE_STATUS, upstream.instance().id() + " answered " + status,
+                        UpstreamAnswer.buffered(response, upstream.instance().id()));
+                return;
+            }
+            try {
+                answer.complete(UpstreamAnswer.streaming(response, upstream.instance().id(),
+                        () -> finish(upstream, started, false)));
+            } catch (RuntimeException e) {
+                response.close();
+                finish(upstream, started, true);
+                failed(upstream, Failure.RESET_BEFORE_RESPONSE, upstream.instance().id() + ": " + Failures.describe(e), null);
+            }
+        }
+
+        private void failed(Upstream upstream, Failure failure, String problem, UpstreamAnswer unavailableAnswer) {
             if (RetryPolicy.ejects(failure)) {
                 upstream.ejectUntil(Instant.now().plus(ejectFor));
-                metrics.ejected(upstream.instance());
-                LOG.log(Level.INFO, "Ejected {0} for {1}: {2}",
-                        new Object[] {upstream.instance().id(), ejectFor, attempt.problem()});
+                observer.ejected(upstream.instance());
+                LOG.log(Level.INFO, "Ejected {0} for {1}: {2}", new Object[] {upstream.instance().id(), ejectFor, problem});
             }
             if (failure == Failure.READ_TIMEOUT) {
-                throw new GatewayTimeoutException("Instance " + upstream.instance().id() + " of '" + service
-                        + "' did not answer in time.");
+                LOG.log(Level.INFO, "No answer from {0} within {1}", new Object[] {upstream.instance().id(), readTimeout});
+                answer.completeExceptionally(new GatewayTimeoutException(
+                        "Instance " + upstream.instance().id() + " of '" + service + "' did not answer in time."));
+                return;
             }
-            unavailable = attempt.relayed() != null ? attempt.relayed() : unavailable;
-            lastProblem = attempt.problem();
-            if (!retryPolicy.mayRetry(exchange.method(), failure, tried.size())) {
-                break;
+            if (unavailableAnswer != null) {
+                if (unavailable != null) {
+                    unavailable.close();
+                }
+                unavailable = unavailableAnswer;
             }
-            metrics.retried(service);
+            lastProblem = problem;
+            if (retryPolicy.mayRetry(exchange.method(), failure, tried.size()) && exchange.body().canBeSentAgain()) {
+                observer.retried(service);
+                next();
+                return;
+            }
+            giveUp();
         }
-        if (unavailable != null) {
-            return unavailable;
-        }
-        throw new BadGatewayException("No instance of '" + service + "' could answer: " + lastProblem + ".");
-    }
 
-    private Attempt attempt(Upstream<UpstreamClient> upstream, Exchange exchange, String exchangeId) {
-        long started = System.nanoTime();
-        boolean failed = true;
-        try (Response response = send(upstream.client(), exchangeId, exchange)) {
-            Relayed relayed = Relayed.of(response, upstream.instance().id());
-            int status = relayed.status();
-            failed = status == 502 || status == 503 || status == 504;
-            return failed
-                    ? new Attempt(relayed, Failure.UNAVAILABLE_STATUS, upstream.instance().id() + " answered " + status)
-                    : new Attempt(relayed, null, null);
-        } catch (ProcessingException e) {
-            Failure failure = Failures.classify(e);
-            return new Attempt(null, failure, upstream.instance().id() + ": " + Failures.describe(e));
-        } finally {
+        private void giveUp() {
+            if (unavailable != null) {
+                answer.complete(unavailable);
+                return;
+            }
+            // The details name internal addresses: for the log, not for anonymous clients.
+            LOG.log(Level.WARNING, "No instance of {0} could answer {1} {2}: {3}",
+                    new Object[] {service, exchange.method(), exchange.rawPathAndQuery(), lastProblem});
+            answer.completeExceptionally(new BadGatewayException("No instance of '" + service + "' could answer."));
+        }
+
+        private void finish(Upstream upstream, long started, boolean failed) {
             upstream.finished(failed);
-            metrics.requested(upstream.instance(), Duration.ofNanos(System.nanoTime() - started), failed);
+            observer.requested(upstream.instance(), Duration.ofNanos(System.nanoTime() - started), failed);
         }
-    }
 
-    /** Not a default method of the client: Payara's REST client proxies cannot run those. */
-    private static Response send(UpstreamClient client, String exchangeId, Exchange exchange) {
-        return switch (exchange.method()) {
-            case "GET" -> client.get(exchangeId);
-            case "HEAD" -> client.head(exchangeId);
-            case "OPTIONS" -> client.options(exchangeId);
-            case "DELETE" -> client.delete(exchangeId);
-            case "POST" -> client.post(exchangeId, exchange.body());
-            case "PUT" -> client.put(exchangeId, exchange.body());
-            case "PATCH" -> client.patch(exchangeId, exchange.body());
-            default -> throw new IllegalArgumentException("Unsupported method " + exchange.method());
-        };
-    }
-
-    private record Attempt(Relayed relayed, Failure failure, String problem) {
+        /**
+         * The call, or a TimeoutException when no answer came within the read timeout. An answer
+         * that arrives after that is closed, so its connection is not held for ever.
+         */
+        private CompletableFuture<Response> withTimeout(CompletableFuture<Response> call) {
+            CompletableFuture<Response> timed = new CompletableFuture<>();
+            call.whenComplete((response, error) -> {
+                boolean delivered = error == null ? timed.complete(response) : timed.completeExceptionally(error);
+                if (!delivered && response != null) {
+                    response.close();
+                }
+            });
+            return timed.orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 }

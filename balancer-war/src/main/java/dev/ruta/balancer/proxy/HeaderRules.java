@@ -14,7 +14,7 @@ public final class HeaderRules {
     /** Meaningful for one connection only; never forwarded. Content-Length is recomputed. */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-            "host", "content-length", ExchangeFilter.EXCHANGE_HEADER.toLowerCase(Locale.ROOT));
+            "host", "content-length");
 
     private HeaderRules() {
     }

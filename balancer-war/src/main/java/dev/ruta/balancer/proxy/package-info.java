@@ -1,7 +1,9 @@
 /**
- * Forwarding: {@code /api/<service>/...} goes unchanged to an instance of that service through
- * a MicroProfile REST client built per instance, with hop-by-hop headers dropped, the
- * {@code X-Forwarded-*} headers added, retries on another instance where safe, and
- * {@code X-Ruta-Instance} naming who answered.
+ * Forwarding: {@code /api/<service>/...} goes unchanged to an instance of that service. An
+ * asynchronous servlet hands each request to the {@link dev.ruta.balancer.proxy.Forwarder},
+ * which picks an instance from the routing table, calls it through the one MicroProfile REST
+ * client (asynchronous, on a pooled connector), retries elsewhere where safe, and streams the
+ * answer back with {@code X-Ruta-Instance} naming who answered. Hop-by-hop headers are dropped
+ * and {@code X-Forwarded-*} added; a limit on requests in flight answers 503 beyond it.
  */
 package dev.ruta.balancer.proxy;

@@ -1,6 +1,7 @@
 package dev.ruta.balancer.status;
 
 import dev.ruta.balancer.discovery.Instance;
+import dev.ruta.balancer.proxy.ForwardingObserver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import org.eclipse.microprofile.metrics.Tag;
 
 /** MicroProfile Metrics of forwarding, tagged by service and instance; read at /metrics. */
 @ApplicationScoped
-public class BalancerMetrics {
+public class BalancerMetrics implements ForwardingObserver {
 
     private final MetricRegistry registry;
 
@@ -22,6 +23,7 @@ public class BalancerMetrics {
         this.registry = registry;
     }
 
+    @Override
     public void requested(Instance instance, Duration took, boolean failed) {
         Tag[] tags = tags(instance);
         registry.counter("ruta_upstream_requests", tags).inc();
@@ -31,10 +33,12 @@ public class BalancerMetrics {
         }
     }
 
+    @Override
     public void retried(String service) {
         registry.counter("ruta_retries", new Tag("service", service)).inc();
     }
 
+    @Override
     public void ejected(Instance instance) {
         registry.counter("ruta_ejections", tags(instance)).inc();
     }

@@ -1,6 +1,6 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.discovery.RoutingChanged;
+import dev.ruta.balancer.balancing.RoutingChanged;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

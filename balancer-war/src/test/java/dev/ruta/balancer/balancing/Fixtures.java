@@ -15,8 +15,8 @@ final class Fixtures {
         return new Instance(id, "operations", "127.0.0.1", 8000 + id.hashCode() % 1000, "hi " + id);
     }
 
-    static List<Upstream<FakeClient>> upstreams(String... ids) {
-        return Arrays.stream(ids).map(id -> new Upstream<>(instance(id), new FakeClient())).toList();
+    static List<Upstream> upstreams(String... ids) {
+        return Arrays.stream(ids).map(id -> new Upstream(instance(id))).toList();
     }
 
     static ServiceSnapshot snapshot(long index, String... ids) {

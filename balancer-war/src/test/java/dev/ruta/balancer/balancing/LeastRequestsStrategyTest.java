@@ -11,17 +11,17 @@ class LeastRequestsStrategyTest {
 
     @Test
     void picksTheInstanceWithFewestInFlight() {
-        List<Upstream<FakeClient>> upstreams = Fixtures.upstreams("a", "b", "c");
-        upstreams.get(0).tryStart();
-        upstreams.get(0).tryStart();
-        upstreams.get(2).tryStart();
+        List<Upstream> upstreams = Fixtures.upstreams("a", "b", "c");
+        upstreams.get(0).started();
+        upstreams.get(0).started();
+        upstreams.get(2).started();
         assertEquals("b", strategy.choose("s", upstreams).instance().id());
     }
 
     @Test
     void breaksTiesRoundRobin() {
-        List<Upstream<FakeClient>> upstreams = Fixtures.upstreams("a", "b", "c");
-        upstreams.get(1).tryStart();
+        List<Upstream> upstreams = Fixtures.upstreams("a", "b", "c");
+        upstreams.get(1).started();
         assertEquals("a", strategy.choose("s", upstreams).instance().id());
         assertEquals("c", strategy.choose("s", upstreams).instance().id());
         assertEquals("a", strategy.choose("s", upstreams).instance().id());

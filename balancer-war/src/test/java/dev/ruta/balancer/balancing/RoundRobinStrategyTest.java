@@ -10,7 +10,7 @@ class RoundRobinStrategyTest {
 
     private final RoundRobinStrategy strategy = new RoundRobinStrategy();
 
-    private List<String> picks(String service, List<Upstream<FakeClient>> upstreams, int count) {
+    private List<String> picks(String service, List<Upstream> upstreams, int count) {
         List<String> picked = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             picked.add(strategy.choose(service, upstreams).instance().id());
@@ -25,7 +25,7 @@ class RoundRobinStrategyTest {
 
     @Test
     void keepsOneTurnPerService() {
-        List<Upstream<FakeClient>> upstreams = Fixtures.upstreams("a", "b");
+        List<Upstream> upstreams = Fixtures.upstreams("a", "b");
         assertEquals(List.of("a"), picks("one", upstreams, 1));
         assertEquals(List.of("a", "b"), picks("two", upstreams, 2));
         assertEquals(List.of("b"), picks("one", upstreams, 1));

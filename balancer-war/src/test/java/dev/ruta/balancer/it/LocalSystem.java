@@ -54,10 +54,11 @@ public final class LocalSystem implements AutoCloseable {
         return instances;
     }
 
-    public PayaraProcess startBalancer(Map<String, String> settings) {
+    public PayaraProcess startBalancer(Map<String, String> settings, String... jvmOptions) {
         Map<String, String> properties = new java.util.HashMap<>(settings);
         properties.put("consul.url", consul.httpUrl().toString());
-        balancer = new PayaraProcess(PayaraProcess.uberJar("balancer-war", "balancer"), FreePorts.next(), properties).start();
+        balancer = new PayaraProcess(PayaraProcess.uberJar("balancer-war", "balancer"), FreePorts.next(), properties)
+                .withJvmOptions(jvmOptions).start();
         return balancer;
     }
 

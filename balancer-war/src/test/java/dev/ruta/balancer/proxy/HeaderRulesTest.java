@@ -36,9 +36,4 @@ class HeaderRulesTest {
         assertEquals(List.of("http"), headers.get("X-Forwarded-Proto"));
         assertEquals(List.of("*/*"), headers.get("Accept"));
     }
-
-    @Test
-    void neverForwardsTheInternalExchangeHeader() {
-        assertFalse(HeaderRules.endToEnd(Map.of("X-Ruta-Exchange", List.of("forged"))).containsKey("X-Ruta-Exchange"));
-    }
 }

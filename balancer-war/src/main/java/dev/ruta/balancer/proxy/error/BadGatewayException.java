@@ -4,6 +4,6 @@ package dev.ruta.balancer.proxy.error;
 public final class BadGatewayException extends ProxyException {
 
     public BadGatewayException(String message) {
-        super("bad-gateway", message);
+        super(502, "bad-gateway", message);
     }
 }

@@ -4,6 +4,6 @@ package dev.ruta.balancer.proxy.error;
 public final class BodyTooLargeException extends ProxyException {
 
     public BodyTooLargeException(String message) {
-        super("body-too-large", message);
+        super(413, "body-too-large", message);
     }
 }

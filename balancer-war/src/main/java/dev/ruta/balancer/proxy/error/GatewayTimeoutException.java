@@ -4,6 +4,6 @@ package dev.ruta.balancer.proxy.error;
 public final class GatewayTimeoutException extends ProxyException {
 
     public GatewayTimeoutException(String message) {
-        super("upstream-timeout", message);
+        super(504, "upstream-timeout", message);
     }
 }

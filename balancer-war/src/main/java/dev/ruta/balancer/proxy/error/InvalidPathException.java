@@ -4,6 +4,6 @@ package dev.ruta.balancer.proxy.error;
 public final class InvalidPathException extends ProxyException {
 
     public InvalidPathException(String message) {
-        super("invalid-path", message);
+        super(400, "invalid-path", message);
     }
 }

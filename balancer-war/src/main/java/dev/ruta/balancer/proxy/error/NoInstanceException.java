@@ -4,6 +4,11 @@ package dev.ruta.balancer.proxy.error;
 public final class NoInstanceException extends ProxyException {
 
     public NoInstanceException(String message) {
-        super("no-instance", message);
+        super(503, "no-instance", message);
+    }
+
+    @Override
+    public int retryAfterSeconds() {
+        return 1;
     }
 }

@@ -4,6 +4,6 @@ package dev.ruta.balancer.proxy.error;
 public final class UnknownServiceException extends ProxyException {
 
     public UnknownServiceException(String message) {
-        super("unknown-service", message);
+        super(404, "unknown-service", message);
     }
 }

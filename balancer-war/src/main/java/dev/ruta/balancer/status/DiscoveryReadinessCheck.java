@@ -1,5 +1,8 @@
-package dev.ruta.balancer.discovery;
+package dev.ruta.balancer.status;
 
+import dev.ruta.balancer.balancing.RoutingTable;
+import dev.ruta.balancer.discovery.DiscoveryLifecycle;
+import dev.ruta.balancer.discovery.InstanceSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -35,8 +38,8 @@ public class DiscoveryReadinessCheck implements HealthCheck {
         lastAnswer.ifPresent(at -> response.withData("secondsSinceConsulAnswered",
                 Duration.between(at, Instant.now()).toSeconds()));
         discovery.source().flatMap(InstanceSource::lastError).ifPresent(error -> response.withData("consulError", error));
-        table.all().values().forEach(snapshot -> response.withData(snapshot.service(),
-                snapshot.instances().size() + " instances at index " + snapshot.index()));
+        table.all().values().forEach(route -> response.withData(route.service(),
+                route.upstreams().size() + " instances at index " + route.consulIndex()));
         return response.build();
     }
 }

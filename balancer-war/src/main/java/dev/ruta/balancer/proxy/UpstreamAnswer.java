@@ -1,0 +1,87 @@
+package dev.ruta.balancer.proxy;
+
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An instance's answer on its way to the client: status and end-to-end headers, and the body
+ * as a stream still arriving from the instance. {@link #close()} ends the exchange with the
+ * instance, whether or not the body went through.
+ */
+final class UpstreamAnswer implements AutoCloseable {
+
+    static final String INSTANCE_HEADER = "X-Ruta-Instance";
+
+    private final int status;
+    private final Map<String, List<String>> headers;
+    private final long length;
+    private final InputStream body;
+    private final String instanceId;
+    private final Response response;
+    private final Runnable finished;
+
+    private UpstreamAnswer(int status, Map<String, List<String>> headers, long length, InputStream body,
+                           String instanceId, Response response, Runnable finished) {
+        this.status = status;
+        this.headers = headers;
+        this.length = length;
+        this.body = body;
+        this.instanceId = instanceId;
+        this.response = response;
+        this.finished = finished;
+    }
+
+    /** The answer as it streams; {@code finished} runs once, when it is closed. */
+    static UpstreamAnswer streaming(Response response, String instanceId, Runnable finished) {
+        InputStream body = response.hasEntity() ? response.readEntity(InputStream.class) : null;
+        return new UpstreamAnswer(response.getStatus(), HeaderRules.endToEnd(response.getStringHeaders()),
+                response.getLength(), body, instanceId, response, finished);
+    }
+
+    /** Read whole and released at once: kept aside while another instance is tried. */
+    static UpstreamAnswer buffered(Response response, String instanceId) {
+        try (response) {
+            byte[] bytes = response.hasEntity() ? response.readEntity(byte[].class) : new byte[0];
+            return new UpstreamAnswer(response.getStatus(), HeaderRules.endToEnd(response.getStringHeaders()),
+                    bytes.length, new ByteArrayInputStream(bytes), instanceId, null, () -> { });
+        }
+    }
+
+    int status() {
+        return status;
+    }
+
+    Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    /** The body's length, or -1 when the instance did not say. */
+    long length() {
+        return length;
+    }
+
+    /** The body, or null when there is none. */
+    InputStream body() {
+        return body;
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (response != null) {
+                response.close();
+            }
+        } catch (RuntimeException e) {
+            // Closing a broken connection may fail; it is being discarded either way.
+        } finally {
+            finished.run();
+        }
+    }
+}

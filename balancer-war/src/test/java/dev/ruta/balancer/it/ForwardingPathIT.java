@@ -1,0 +1,210 @@
+package dev.ruta.balancer.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.HttpReply;
+import dev.ruta.testing.RecordingServer;
+import dev.ruta.testing.TestHttp;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The forwarding path itself: answers and bodies stream through as they come, a slow instance
+ * holds no thread that others need, and beyond balancer.max-in-flight the answer is a quick 503.
+ * The balancer is the real uber jar with a small heap, so whole-body buffering of the large
+ * bodies here would show; the instances are small servers in this JVM, registered in Consul.
+ */
+@ExtendWith(ConsulExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ForwardingPathIT {
+
+    private static final int MAX_IN_FLIGHT = 320;
+    private static final int HELD = 300;
+
+    private final StreamingServer streams = new StreamingServer();
+    private final RecordingServer sleepy = new RecordingServer("sleepy");
+    private final RecordingServer steady = new RecordingServer("steady");
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> registered = new ArrayList<>();
+    private LocalSystem system;
+
+    @BeforeAll
+    void start(ConsulAgent consul) {
+        register(consul, "streams-1", "streams", streams.port());
+        register(consul, "sleepy-1", "sleepy", sleepy.port());
+        register(consul, "steady-1", "steady", steady.port());
+        system = new LocalSystem(consul);
+        system.startBalancer(Map.of("balancer.max-body", String.valueOf(16 * 1024 * 1024),
+                "balancer.max-in-flight", String.valueOf(MAX_IN_FLIGHT), "balancer.read-timeout", "2m", "balancer.connections-per-instance", "400",
+                "balancer.connect-timeout", "5s"),
+                "-Xmx96m").awaitUp("/health/ready");
+        system.awaitRouted("streams", List.of("streams-1"));
+        system.awaitRouted("sleepy", List.of("sleepy-1"));
+        system.awaitRouted("steady", List.of("steady-1"));
+    }
+
+    @AfterAll
+    void stop(ConsulAgent consul) {
+        registered.forEach(id -> consul.api().deregister(id));
+        if (system != null) {
+            system.close();
+        }
+        streams.close();
+        sleepy.close();
+        steady.close();
+    }
+
+    @Test
+    void serverSentEventsArriveOneByOne() throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/events"))
+                .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        assertEquals("text/event-stream", response.headers().firstValue("Content-Type").orElse(""));
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            // The instance sends the second event only once the first has crossed the balancer.
+            assertEquals("event: tick", events.readLine());
+            assertEquals("data: 1", events.readLine());
+            streams.eventsGoOn();
+            assertEquals("", events.readLine());
+            assertEquals("event: tick", events.readLine());
+            assertEquals("data: 2", events.readLine());
+        }
+    }
+
+    @Test
+    void aLargeAnswerStreamsThrough() throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/download"))
+                .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        try (InputStream body = response.body()) {
+            // The instance sends the rest only once its first megabyte has crossed the balancer.
+            assertEquals(StreamingServer.DOWNLOAD_PART, body.readNBytes(StreamingServer.DOWNLOAD_PART).length);
+            streams.downloadGoOn();
+            assertEquals(StreamingServer.DOWNLOAD_SIZE - StreamingServer.DOWNLOAD_PART, body.readAllBytes().length);
+        }
+    }
+
+    @Test
+    void aLargeUploadStreamsThrough() {
+        long size = 5L * 1024 * 1024;
+        HttpReply reply = TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/upload"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> new UploadBody(size, streams)), size)));
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(size, reply.json().getJsonNumber("received").longValue());
+    }
+
+    @Test
+    void aSlowInstanceTakesNoThreadFromTheOthers() {
+        sleepy.holdAnswers();
+        int before = sleepy.received().size();
+        List<CompletableFuture<HttpResponse<String>>> held = sendHeld(HELD);
+        try {
+            await("the sleepy instance holds " + HELD + " requests").atMost(Duration.ofMinutes(1))
+                    .until(() -> sleepy.received().size() - before, count -> count == HELD);
+            HttpReply reply = TestHttp.get(system.viaBalancer("/api/steady/ping"));
+            assertEquals(200, reply.status(), reply.body());
+            assertEquals("steady-1", reply.header("X-Ruta-Instance"));
+            assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
+        } finally {
+            sleepy.release();
+        }
+        held.forEach(future -> assertEquals(200, future.join().statusCode()));
+    }
+
+    @Test
+    void beyondTheInFlightLimitTheAnswerIsOverloaded() {
+        sleepy.holdAnswers();
+        int before = sleepy.received().size();
+        List<CompletableFuture<HttpResponse<String>>> held = sendHeld(MAX_IN_FLIGHT);
+        try {
+            await("the sleepy instance holds " + MAX_IN_FLIGHT + " requests").atMost(Duration.ofMinutes(1))
+                    .until(() -> sleepy.received().size() - before, count -> count == MAX_IN_FLIGHT);
+            HttpReply reply = TestHttp.get(system.viaBalancer("/api/steady/ping"));
+            assertEquals(503, reply.status(), reply.body());
+            assertEquals("overloaded", reply.json().getString("error"));
+            assertEquals("1", reply.header("Retry-After"));
+        } finally {
+            sleepy.release();
+        }
+        held.forEach(future -> assertEquals(200, future.join().statusCode()));
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/steady/ping")).status(), "served again once they finished");
+    }
+
+    private List<CompletableFuture<HttpResponse<String>>> sendHeld(int count) {
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            held.add(client.sendAsync(HttpRequest.newBuilder(system.viaBalancer("/api/sleepy/work/" + i))
+                    .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        return held;
+    }
+
+    private void register(ConsulAgent consul, String id, String service, int port) {
+        consul.api().register("{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
+                + port + ",\"Tags\":[\"balanced\"]}");
+        registered.add(id);
+    }
+
+    /**
+     * A body whose first megabyte is sent at once, the rest only after the instance has begun
+     * receiving it: a balancer that read bodies whole before forwarding would never get there.
+     */
+    private static final class UploadBody extends InputStream {
+
+        private static final int FIRST_PART = 1024 * 1024;
+
+        private final long size;
+        private final StreamingServer instance;
+        private long sent;
+
+        UploadBody(long size, StreamingServer instance) {
+            this.size = size;
+            this.instance = instance;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (sent >= size) {
+                return -1;
+            }
+            if (sent == FIRST_PART) {
+                await("the instance receives the body while it is still being sent").atMost(Duration.ofMinutes(1))
+                        .until(() -> instance.uploaded() > 0);
+            }
+            long limit = sent < FIRST_PART ? FIRST_PART : size;
+            int count = (int) Math.min(length, limit - sent);
+            java.util.Arrays.fill(buffer, offset, offset + count, (byte) '1');
+            sent += count;
+            return count;
+        }
+    }
+}
