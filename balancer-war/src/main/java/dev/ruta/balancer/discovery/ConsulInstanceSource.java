@@ -1,6 +1,7 @@
 package dev.ruta.balancer.discovery;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonStructure;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +43,8 @@ public final class ConsulInstanceSource implements InstanceSource {
     private final ThreadFactory threads;
     private final HttpClient http;
     private final Map<String, Thread> watches = new ConcurrentHashMap<>();
+    /** Registry entries already warned about, so a bad one is named once, not on every change. */
+    private final Set<String> skipped = ConcurrentHashMap.newKeySet();
     private volatile DiscoveryListener listener;
     private volatile Thread catalogWatch;
     private volatile boolean closed;
@@ -147,9 +151,7 @@ public final class ConsulInstanceSource implements InstanceSource {
                 index = BlockingIndex.next(index, answer.index());
                 failures = 0;
                 if (answer.index() != previous) {
-                    List<Instance> instances = answer.body().asJsonArray().stream()
-                            .map(entry -> instance(service, entry.asJsonObject()))
-                            .toList();
+                    List<Instance> instances = instances(service, answer.body().asJsonArray());
                     deliver(new ServiceSnapshot(service, instances, answer.index(), Instant.now()));
                 }
             } catch (IOException | RuntimeException e) {
@@ -174,15 +176,19 @@ public final class ConsulInstanceSource implements InstanceSource {
         }
     }
 
-    static Instance instance(String service, JsonObject entry) {
-        JsonObject registration = entry.getJsonObject("Service");
-        String address = registration.getString("Address", "");
-        if (address.isBlank()) {
-            address = entry.getJsonObject("Node").getString("Address");
+    /** The entries Consul lists for a service, without those the balancer cannot call (each warned about once). */
+    private List<Instance> instances(String service, JsonArray entries) {
+        List<Instance> instances = new ArrayList<>(entries.size());
+        for (JsonValue entry : entries) {
+            RegistryEntry.Reading reading = RegistryEntry.read(service, entry);
+            if (reading.valid()) {
+                instances.add(reading.instance());
+            } else if (skipped.add(service + "/" + reading.id() + "/" + reading.problem())) {
+                LOG.log(Level.WARNING, "Skipping instance {0} of service {1} in Consul: {2}",
+                        new Object[] {reading.id(), service, reading.problem()});
+            }
         }
-        JsonObject meta = registration.isNull("Meta") ? JsonValue.EMPTY_JSON_OBJECT : registration.getJsonObject("Meta");
-        return new Instance(registration.getString("ID"), service, address, registration.getInt("Port"),
-                meta.getString("message", ""));
+        return instances;
     }
 
     private Answer query(String path, long index) throws IOException, InterruptedException {

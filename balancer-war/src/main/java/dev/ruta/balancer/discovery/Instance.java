@@ -1,12 +1,11 @@
 package dev.ruta.balancer.discovery;
 
-import java.net.URI;
-
 /** One passing instance of a service, as the registry describes it. */
 public record Instance(String id, String service, String address, int port, String message) {
 
-    public URI baseUri() {
+    /** {@code http://host:port}, to which a request's raw path and query are appended. */
+    public String baseUrl() {
         String host = address.contains(":") ? "[" + address + "]" : address;
-        return URI.create("http://" + host + ":" + port);
+        return "http://" + host + ":" + port;
     }
 }

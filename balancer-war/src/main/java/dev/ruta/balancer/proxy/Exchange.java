@@ -13,7 +13,7 @@ public record Exchange(String method, String rawPathAndQuery, Map<String, List<S
                        URI target) {
 
     /** The same exchange addressed to an instance: host and port come from the registry only. */
-    Exchange toward(URI instanceBase) {
-        return new Exchange(method, rawPathAndQuery, headers, body, URI.create(instanceBase + rawPathAndQuery));
+    Exchange toward(String instanceBaseUrl) {
+        return new Exchange(method, rawPathAndQuery, headers, body, URI.create(instanceBaseUrl + rawPathAndQuery));
     }
 }

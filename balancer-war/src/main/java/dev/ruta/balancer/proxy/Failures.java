@@ -16,11 +16,9 @@ final class Failures {
 
     static Failure classify(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            // Netty's ConnectTimeoutException is a ConnectException: ask for the timeout first.
-            if (cause instanceof SocketTimeoutException || cause.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+            if (cause instanceof SocketTimeoutException) {
                 String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-                return message.contains("connect") || cause instanceof ConnectException
-                        ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
+                return message.contains("connect") ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
             }
             if (cause instanceof ConnectException) {
                 return Failure.CONNECTION_REFUSED;
@@ -39,7 +37,7 @@ final class Failures {
             cause = cause.getCause();
         }
         for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
-            if (inner instanceof BodyLimit.BodyTooLarge) {
+            if (inner instanceof BodyLimit.ClientFault) {
                 return inner;
             }
         }

@@ -8,7 +8,6 @@ import dev.ruta.balancer.balancing.ServiceRoute;
 import dev.ruta.balancer.balancing.Strategies;
 import dev.ruta.balancer.balancing.Upstream;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
-import dev.ruta.balancer.proxy.error.BodyTooLargeException;
 import dev.ruta.balancer.proxy.error.GatewayTimeoutException;
 import dev.ruta.balancer.proxy.error.NoInstanceException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
@@ -98,10 +97,11 @@ public class Forwarder {
     }
 
     /**
-     * The instances' answers are handled here, off the I/O threads of the connector. A thread is
-     * busy only while it moves bytes; beyond the cores, threads come and go with the load.
+     * The instances' answers are handled here, off the I/O threads of the connector, and large
+     * request bodies are streamed from here, off Payara's threads. A thread is busy only while it
+     * moves bytes; beyond the cores, threads come and go with the load.
      */
-    private ExecutorService relays() {
+    ExecutorService relays() {
         ExecutorService current = relays;
         if (current == null) {
             synchronized (this) {
@@ -152,7 +152,7 @@ public class Forwarder {
             long started = System.nanoTime();
             CompletableFuture<Response> call;
             try {
-                call = transport.send(exchange.toward(upstream.instance().baseUri())).toCompletableFuture();
+                call = transport.send(exchange.toward(upstream.instance().baseUrl())).toCompletableFuture();
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }
@@ -162,10 +162,10 @@ public class Forwarder {
         private void outcome(Upstream upstream, long started, Response response, Throwable error) {
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
-                if (cause instanceof BodyLimit.BodyTooLarge) {
+                if (cause instanceof BodyLimit.ClientFault fault) {
                     // The client's fault, found while streaming its body: not the instance's.
                     finish(upstream, started, false);
-                    answer.completeExceptionally(new BodyTooLargeException(cause.getMessage()));
+                    answer.completeExceptionally(fault.answer());
                     return;
                 }
                 finish(upstream, started, true);

@@ -16,25 +16,39 @@ public final class HeaderRules {
             "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "host", "content-length");
 
+    /**
+     * What a client may claim about itself or the request's route that an instance might
+     * believe: the balancer writes X-Forwarded-* itself and lets none of these through.
+     */
+    static final Set<String> CLIENT_CLAIMS = Set.of("forwarded", "x-real-ip", "x-original-url", "x-rewrite-url");
+
     private HeaderRules() {
     }
 
     /** Headers as they should leave the balancer, in either direction. */
     public static Map<String, List<String>> endToEnd(Map<String, List<String>> headers) {
-        Set<String> named = headers.entrySet().stream()
-                .filter(entry -> "connection".equalsIgnoreCase(entry.getKey()))
-                .flatMap(entry -> entry.getValue().stream())
+        Set<String> named = Set.of();
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            if ("connection".equalsIgnoreCase(header.getKey())) {
+                named = connectionTokens(header.getValue());
+            }
+        }
+        Map<String, List<String>> kept = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String lower = header.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+                kept.put(header.getKey(), header.getValue());
+            }
+        }
+        return kept;
+    }
+
+    /** The headers a Connection header names: hop-by-hop too (RFC 9110 §7.6.1). */
+    private static Set<String> connectionTokens(List<String> values) {
+        return values.stream()
                 .flatMap(value -> Arrays.stream(value.split(",")))
                 .map(token -> token.strip().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
-        Map<String, List<String>> kept = new LinkedHashMap<>();
-        headers.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
-                kept.put(name, List.copyOf(values));
-            }
-        });
-        return kept;
     }
 
     /** End-to-end request headers plus X-Forwarded-For (appended), -Host and -Proto. */
@@ -45,7 +59,10 @@ public final class HeaderRules {
                 .filter(entry -> "x-forwarded-for".equalsIgnoreCase(entry.getKey()))
                 .flatMap(entry -> entry.getValue().stream())
                 .collect(Collectors.joining(", "));
-        headers.keySet().removeIf(name -> name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-"));
+        headers.keySet().removeIf(name -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            return lower.startsWith("x-forwarded-") || CLIENT_CLAIMS.contains(lower);
+        });
         headers.put("X-Forwarded-For", List.of(priorFor.isEmpty() ? clientAddress : priorFor + ", " + clientAddress));
         if (host != null) {
             headers.put("X-Forwarded-Host", List.of(host));

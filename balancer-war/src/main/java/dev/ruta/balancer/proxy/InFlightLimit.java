@@ -39,8 +39,4 @@ public class InFlightLimit {
     public int max() {
         return max;
     }
-
-    public int inFlight() {
-        return inFlight.get();
-    }
 }

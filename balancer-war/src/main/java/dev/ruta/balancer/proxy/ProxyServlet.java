@@ -1,7 +1,6 @@
 package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.error.BadGatewayException;
-import dev.ruta.balancer.proxy.error.BodyTooLargeException;
 import dev.ruta.balancer.proxy.error.ErrorBody;
 import dev.ruta.balancer.proxy.error.InvalidPathException;
 import dev.ruta.balancer.proxy.error.MethodNotAllowedException;
@@ -17,12 +16,17 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,12 +49,15 @@ public class ProxyServlet extends HttpServlet {
     private Forwarder forwarder;
     private InFlightLimit limit;
     private long maxBody;
+    private Duration bodyTimeout;
 
     @Inject
-    void configure(Forwarder forwarder, InFlightLimit limit, @ConfigProperty(name = "balancer.max-body") long maxBody) {
+    void configure(Forwarder forwarder, InFlightLimit limit, @ConfigProperty(name = "balancer.max-body") long maxBody,
+                   @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout) {
         this.forwarder = forwarder;
         this.limit = limit;
         this.maxBody = maxBody;
+        this.bodyTimeout = bodyTimeout;
     }
 
     @Override
@@ -65,31 +72,29 @@ public class ProxyServlet extends HttpServlet {
         async.setTimeout(0);
         try {
             String service = serviceOf(request.getRequestURI());
-            Exchange exchange = exchange(request, service);
-            forwarder.forward(service, exchange).whenComplete((answer, error) -> relay(async, answer, error));
+            String method = request.getMethod();
+            if (!METHODS.contains(method)) {
+                throw new MethodNotAllowedException("The balancer does not forward " + method + " requests.");
+            }
+            String rawPath = request.getRequestURI();
+            String query = request.getQueryString();
+            PathGuard.check(service, rawPath, query);
+            Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
+                    request.getHeader("Host"), request.getScheme());
+            String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;
+            Function<RequestBody, CompletableFuture<UpstreamAnswer>> forward =
+                    body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body, null));
+            CompletableFuture<RequestBody> body = body(request);
+            // A streamed body is written to the instance as the client sends it, by the thread that
+            // forwards it: one of the forwarder's, so a slow client never holds one of Payara's.
+            (isStreamed(body) ? body.thenComposeAsync(forward, forwarder.relays()) : body.thenCompose(forward))
+                    .whenComplete((answer, error) -> relay(async, answer, error));
         } catch (ProxyException e) {
             fail(async, e);
-        } catch (IOException e) {
-            // The client went away while sending its body: nobody is left to answer.
-            LOG.log(Level.FINE, "Could not read the request", e);
-            end(async);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", e);
             fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
         }
-    }
-
-    private Exchange exchange(HttpServletRequest request, String service) throws IOException {
-        String method = request.getMethod();
-        if (!METHODS.contains(method)) {
-            throw new MethodNotAllowedException("The balancer does not forward " + method + " requests.");
-        }
-        String rawPath = request.getRequestURI();
-        String query = request.getQueryString();
-        PathGuard.check(service, rawPath, query);
-        Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
-                request.getHeader("Host"), request.getScheme());
-        return new Exchange(method, query == null ? rawPath : rawPath + "?" + query, headers, body(request), null);
     }
 
     private static String serviceOf(String rawPath) {
@@ -114,23 +119,33 @@ public class ProxyServlet extends HttpServlet {
         return headers;
     }
 
-    /** Small bodies are read whole; larger ones and those of unknown length stream, within the limit. */
-    private RequestBody body(HttpServletRequest request) throws IOException {
+    /**
+     * Small bodies are read whole, without blocking, within balancer.body-timeout; larger ones
+     * and those of unknown length stream through within the same limits.
+     */
+    private CompletableFuture<RequestBody> body(HttpServletRequest request) {
         long declared = request.getContentLengthLong();
         if (declared > maxBody) {
-            throw tooLarge();
+            throw BodyLimit.tooLarge(maxBody);
         }
         if (declared == 0 || (declared < 0 && request.getHeader("Transfer-Encoding") == null)) {
-            return RequestBody.NONE;
+            return CompletableFuture.completedFuture(RequestBody.NONE);
         }
-        if (declared > 0 && declared <= BUFFERED_BODY) {
-            return RequestBody.buffered(request.getInputStream().readNBytes((int) declared));
+        try {
+            if (declared > 0 && declared <= BUFFERED_BODY) {
+                return BodyReader.read(request.getInputStream(), (int) declared)
+                        .orTimeout(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenApply(RequestBody::buffered);
+            }
+            return CompletableFuture.completedFuture(RequestBody.streamed(
+                    new BodyLimit(request.getInputStream(), maxBody, System.nanoTime() + bodyTimeout.toNanos()), declared));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return RequestBody.streamed(new BodyLimit(request.getInputStream(), maxBody), declared);
     }
 
-    private BodyTooLargeException tooLarge() {
-        return new BodyTooLargeException("The request body is over the " + maxBody + "-byte limit (balancer.max-body).");
+    private static boolean isStreamed(CompletableFuture<RequestBody> body) {
+        return body.isDone() && !body.isCompletedExceptionally() && body.join().isStreamed();
     }
 
     private void relay(AsyncContext async, UpstreamAnswer answer, Throwable error) {
@@ -138,6 +153,12 @@ public class ProxyServlet extends HttpServlet {
             Throwable cause = Failures.unwrap(error);
             if (cause instanceof ProxyException proxyException) {
                 fail(async, proxyException);
+            } else if (cause instanceof TimeoutException) {
+                fail(async, BodyLimit.tooSlow());
+            } else if (cause instanceof IOException) {
+                // The client broke off while sending its body: nobody is left to answer.
+                LOG.log(Level.FINE, "Could not read the request body", cause);
+                end(async);
             } else {
                 LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", cause);
                 fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."));

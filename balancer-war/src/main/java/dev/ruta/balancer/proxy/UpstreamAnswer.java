@@ -22,6 +22,7 @@ final class UpstreamAnswer implements AutoCloseable {
     private final String instanceId;
     private final Response response;
     private final Runnable finished;
+    private boolean closed;
 
     private UpstreamAnswer(int status, Map<String, List<String>> headers, long length, InputStream body,
                            String instanceId, Response response, Runnable finished) {
@@ -74,6 +75,10 @@ final class UpstreamAnswer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             if (response != null) {
                 response.close();

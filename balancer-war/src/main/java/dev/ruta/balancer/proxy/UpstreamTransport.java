@@ -29,9 +29,6 @@ public class UpstreamTransport {
     /** A non-2xx answer is the instance's answer to relay, not an exception to throw. */
     private static final String DISABLE_DEFAULT_MAPPER = "microprofile.rest.client.disable.default.mapper";
     private static final String CONNECTOR_PROVIDER = "jersey.config.client.connector.provider";
-    /** Jersey's connectors read these as idle connections kept per address, and in all. */
-    private static final String MAX_IDLE_PER_ADDRESS = "jersey.config.client.maxConnections";
-    private static final String MAX_IDLE_TOTAL = "jersey.config.client.maxTotalConnections";
     private static final String JDK_MAX_PER_ADDRESS = "jersey.config.client.JdkConnectorProvider.maxConnectionsPerDestination";
     private static final String JDK_IDLE_TIMEOUT = "jersey.config.client.JdkConnectorProvider.connectionIdleTimeout";
     /**
@@ -56,19 +53,17 @@ public class UpstreamTransport {
                 .baseUri(NO_BASE)
                 .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .followRedirects(false)
+                .executorService(new CallerRunsExecutor())
                 .property(DISABLE_DEFAULT_MAPPER, true)
-                .property(MAX_IDLE_PER_ADDRESS, connectionsPerInstance)
-                .property(MAX_IDLE_TOTAL, connectionsPerInstance * 32)
                 // First, so later filters (Payara's tracing) see the real request.
                 .register(new ExchangeFilter(), Integer.MIN_VALUE);
         switch (transport.strip().toLowerCase(Locale.ROOT)) {
-            case "netty" -> builder.property(CONNECTOR_PROVIDER, "org.glassfish.jersey.netty.connector.NettyConnectorProvider");
             case "jdk-connector" -> builder.property(CONNECTOR_PROVIDER, "org.glassfish.jersey.jdk.connector.JdkConnectorProvider")
                     .property(JDK_MAX_PER_ADDRESS, connectionsPerInstance)
                     .property(JDK_IDLE_TIMEOUT, IDLE_CLOSE_MILLIS);
             case "http-url-connection" -> builder.property(ALLOW_PATCH, true);
             default -> throw new IllegalArgumentException(
-                    "balancer.transport must be netty, jdk-connector or http-url-connection, not '" + transport + "'");
+                    "balancer.transport must be jdk-connector or http-url-connection, not '" + transport + "'");
         }
         this.client = builder.build(UpstreamClient.class);
         LOG.log(Level.INFO, "Calling instances through the REST client on the {0} transport", transport);

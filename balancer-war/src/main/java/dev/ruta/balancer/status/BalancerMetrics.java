@@ -5,6 +5,10 @@ import dev.ruta.balancer.proxy.ForwardingObserver;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Timer;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -13,6 +17,8 @@ import org.eclipse.microprofile.metrics.Tag;
 public class BalancerMetrics implements ForwardingObserver {
 
     private final MetricRegistry registry;
+    /** The registry's lookup by name and tags costs more than the update: each instance's handles are kept. */
+    private final Map<Instance, InstanceMetrics> byInstance = new ConcurrentHashMap<>();
 
     protected BalancerMetrics() {
         this(null);
@@ -25,11 +31,11 @@ public class BalancerMetrics implements ForwardingObserver {
 
     @Override
     public void requested(Instance instance, Duration took, boolean failed) {
-        Tag[] tags = tags(instance);
-        registry.counter("ruta_upstream_requests", tags).inc();
-        registry.timer("ruta_upstream_request_time", tags).update(took);
+        InstanceMetrics metrics = byInstance.computeIfAbsent(instance, this::register);
+        metrics.requests().inc();
+        metrics.time().update(took);
         if (failed) {
-            registry.counter("ruta_upstream_failures", tags).inc();
+            metrics.failures().inc();
         }
     }
 
@@ -43,7 +49,16 @@ public class BalancerMetrics implements ForwardingObserver {
         registry.counter("ruta_ejections", tags(instance)).inc();
     }
 
+    private InstanceMetrics register(Instance instance) {
+        Tag[] tags = tags(instance);
+        return new InstanceMetrics(registry.counter("ruta_upstream_requests", tags),
+                registry.timer("ruta_upstream_request_time", tags), registry.counter("ruta_upstream_failures", tags));
+    }
+
     private static Tag[] tags(Instance instance) {
         return new Tag[] {new Tag("service", instance.service()), new Tag("instance", instance.id())};
+    }
+
+    private record InstanceMetrics(Counter requests, Timer time, Counter failures) {
     }
 }

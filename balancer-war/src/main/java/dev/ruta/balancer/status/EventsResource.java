@@ -1,7 +1,10 @@
 package dev.ruta.balancer.status;
 
 import dev.ruta.balancer.balancing.RoutingChanged;
+import dev.ruta.balancer.proxy.error.ErrorBody;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -10,17 +13,27 @@ import jakarta.json.bind.JsonbBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code /balancer/events}: Server-Sent Events carrying the whole services view, sent to a new
  * subscriber at once and to everyone on each change Consul reports. Publish/subscribe, pushed:
- * a page shows instances joining and leaving without polling.
+ * a page shows instances joining and leaving without polling. A comment every
+ * balancer.events.heartbeat finds subscribers that went away (the write fails) and keeps
+ * proxies from closing quiet streams; at most balancer.max-subscribers are open at once.
  */
 @Path("events")
 @ApplicationScoped
@@ -29,22 +42,39 @@ public class EventsResource {
     static final String EVENT_NAME = "services";
 
     private final ServicesViews views;
+    private final int maxSubscribers;
+    private final Duration heartbeat;
     private final Jsonb json = JsonbBuilder.create();
+    private final Set<SseEventSink> subscribers = ConcurrentHashMap.newKeySet();
     private volatile Sse sse;
     private volatile SseBroadcaster broadcaster;
+    private volatile ScheduledFuture<?> heartbeats;
+
+    @Resource
+    private ManagedScheduledExecutorService scheduler;
 
     protected EventsResource() {
-        this(null);
+        this(null, 0, Duration.ZERO);
     }
 
     @Inject
-    public EventsResource(ServicesViews views) {
+    public EventsResource(ServicesViews views, @ConfigProperty(name = "balancer.max-subscribers") int maxSubscribers,
+                          @ConfigProperty(name = "balancer.events.heartbeat") Duration heartbeat) {
         this.views = views;
+        this.maxSubscribers = maxSubscribers;
+        this.heartbeat = heartbeat;
     }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@Context SseEventSink sink, @Context Sse sse) {
+        subscribers.removeIf(SseEventSink::isClosed);
+        if (subscribers.size() >= maxSubscribers) {
+            throw new WebApplicationException(new ErrorBody("overloaded", "The balancer already streams events to "
+                    + maxSubscribers + " subscribers (balancer.max-subscribers); try again shortly.")
+                    .toResponse(503).header(HttpHeaders.RETRY_AFTER, "5").build());
+        }
+        subscribers.add(sink);
         broadcaster(sse).register(sink);
         sink.send(event(sse));
     }
@@ -56,12 +86,30 @@ public class EventsResource {
         }
     }
 
+    /** How many subscribers are open; for tests and the readiness data. */
+    int subscribers() {
+        subscribers.removeIf(SseEventSink::isClosed);
+        return subscribers.size();
+    }
+
     private synchronized SseBroadcaster broadcaster(Sse sse) {
         if (broadcaster == null) {
             this.sse = sse;
             broadcaster = sse.newBroadcaster();
+            broadcaster.onError((sink, error) -> forget(sink));
+            broadcaster.onClose(this::forget);
+            OutboundSseEvent comment = sse.newEventBuilder().comment("heartbeat").build();
+            heartbeats = scheduler.scheduleAtFixedRate(() -> broadcaster.broadcast(comment),
+                    heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         }
         return broadcaster;
+    }
+
+    private void forget(SseEventSink sink) {
+        subscribers.remove(sink);
+        if (!sink.isClosed()) {
+            sink.close();
+        }
     }
 
     private OutboundSseEvent event(Sse sse) {
@@ -71,6 +119,9 @@ public class EventsResource {
 
     @PreDestroy
     void close() {
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
         if (broadcaster != null) {
             broadcaster.close();
         }

@@ -15,7 +15,6 @@ import dev.ruta.testing.TestHttp;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,18 +40,18 @@ class FailureHandlingIT {
     private final DroppingServer dropping = new DroppingServer();
     private final RecordingServer slow = new RecordingServer("slow");
     private final int refusingPort = FreePorts.next();
-    private final List<String> registered = new ArrayList<>();
 
     @BeforeAll
     void start(ConsulAgent consul) {
-        register(consul, "refusing-1", "flaky", refusingPort, "");
-        register(consul, "retry-target-1", "flaky", retryTarget.port(), "");
-        register(consul, "dropping-1", "dropping", dropping.port(), "");
-        register(consul, "steady-1", "dropping", steady.port(), "");
-        register(consul, "slow-1", "slow", slow.port(), "");
-        register(consul, "down-1", "down", FreePorts.next(), ",\"Check\":{\"HTTP\":\"http://127.0.0.1:"
-                + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}");
         system = new LocalSystem(consul);
+        system.registerInstance("refusing-1", "flaky", refusingPort);
+        system.registerInstance("retry-target-1", "flaky", retryTarget.port());
+        system.registerInstance("dropping-1", "dropping", dropping.port());
+        system.registerInstance("steady-1", "dropping", steady.port());
+        system.registerInstance("slow-1", "slow", slow.port());
+        system.register("down-1", "{\"ID\":\"down-1\",\"Name\":\"down\",\"Address\":\"127.0.0.1\",\"Port\":"
+                + FreePorts.next() + ",\"Tags\":[\"balanced\"],\"Check\":{\"HTTP\":\"http://127.0.0.1:"
+                + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}}");
         system.startBalancer(Map.of("balancer.max-body", "1024", "balancer.read-timeout", "2s")).awaitUp("/health/ready");
         system.awaitRouted("flaky", List.of("refusing-1", "retry-target-1"));
         system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
@@ -60,8 +59,7 @@ class FailureHandlingIT {
     }
 
     @AfterAll
-    void stop(ConsulAgent consul) {
-        registered.forEach(id -> consul.api().deregister(id));
+    void stop() {
         if (system != null) {
             system.close();
         }
@@ -102,6 +100,30 @@ class FailureHandlingIT {
         assertEquals(dropping.received(), badGateways, "every POST the dropping instance swallowed failed, none retried");
         assertEquals(ok, steadyPosts);
         assertEquals(4, dropping.received() + steadyPosts, "no POST was delivered twice");
+    }
+
+    @Test
+    void aPatchThatReachedAFailingInstanceIsSeenByItOnce() {
+        // Another test may have just ejected it.
+        await("dropping-1 back in the rotation").atMost(Duration.ofMinutes(1)).until(() -> !isEjected("dropping", "dropping-1"));
+        int droppedBefore = dropping.received();
+        long steadyBefore = steady.received().stream().filter(r -> r.method().equals("PATCH")).count();
+        int badGateways = 0;
+        for (int i = 0; i < 4; i++) {
+            HttpReply reply = TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/dropping/orders/7"))
+                    .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(BODY)));
+            if (reply.status() == 502) {
+                badGateways++;
+                assertEquals("bad-gateway", reply.json().getString("error"));
+                assertTrue(!reply.body().contains("127.0.0.1"), "no internal address: " + reply.body());
+            } else {
+                assertEquals(200, reply.status(), reply.body());
+            }
+        }
+        long steadyPatches = steady.received().stream().filter(r -> r.method().equals("PATCH")).count() - steadyBefore;
+        assertTrue(dropping.received() > droppedBefore, "round-robin sent at least one PATCH to the dropping instance");
+        assertEquals(dropping.received() - droppedBefore, badGateways, "each PATCH it swallowed failed, none sent again");
+        assertEquals(4, dropping.received() - droppedBefore + steadyPatches, "no PATCH was delivered twice");
     }
 
     @Test
@@ -197,17 +219,18 @@ class FailureHandlingIT {
         assertTrue(retryTarget.received().stream().allMatch(r -> r.pathAndQuery().startsWith("/api/flaky/")));
     }
 
+    private boolean isEjected(String service, String id) {
+        return system.serviceStatus(service).getJsonArray("instances").stream()
+                .map(value -> value.asJsonObject())
+                .filter(instance -> id.equals(instance.getString("id")))
+                .anyMatch(instance -> instance.containsKey("ejectedUntil") && !instance.isNull("ejectedUntil"));
+    }
+
     private long failuresOf(String service, String id) {
         return system.serviceStatus(service).getJsonArray("instances").stream()
                 .map(value -> value.asJsonObject())
                 .filter(instance -> id.equals(instance.getString("id")))
                 .mapToLong(instance -> instance.getJsonNumber("failures").longValue())
                 .sum();
-    }
-
-    private void register(ConsulAgent consul, String id, String service, int port, String extra) {
-        consul.api().register("{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
-                + port + ",\"Tags\":[\"balanced\"]" + extra + "}");
-        registered.add(id);
     }
 }

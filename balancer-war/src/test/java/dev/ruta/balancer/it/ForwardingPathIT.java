@@ -46,15 +46,14 @@ class ForwardingPathIT {
     private final RecordingServer steady = new RecordingServer("steady");
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<String> registered = new ArrayList<>();
     private LocalSystem system;
 
     @BeforeAll
     void start(ConsulAgent consul) {
-        register(consul, "streams-1", "streams", streams.port());
-        register(consul, "sleepy-1", "sleepy", sleepy.port());
-        register(consul, "steady-1", "steady", steady.port());
         system = new LocalSystem(consul);
+        system.registerInstance("streams-1", "streams", streams.port());
+        system.registerInstance("sleepy-1", "sleepy", sleepy.port());
+        system.registerInstance("steady-1", "steady", steady.port());
         system.startBalancer(Map.of("balancer.max-body", String.valueOf(16 * 1024 * 1024),
                 "balancer.max-in-flight", String.valueOf(MAX_IN_FLIGHT), "balancer.read-timeout", "2m", "balancer.connections-per-instance", "400",
                 "balancer.connect-timeout", "5s"),
@@ -65,8 +64,7 @@ class ForwardingPathIT {
     }
 
     @AfterAll
-    void stop(ConsulAgent consul) {
-        registered.forEach(id -> consul.api().deregister(id));
+    void stop() {
         if (system != null) {
             system.close();
         }
@@ -162,11 +160,6 @@ class ForwardingPathIT {
         return held;
     }
 
-    private void register(ConsulAgent consul, String id, String service, int port) {
-        consul.api().register("{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
-                + port + ",\"Tags\":[\"balanced\"]}");
-        registered.add(id);
-    }
 
     /**
      * A body whose first megabyte is sent at once, the rest only after the instance has begun

@@ -22,6 +22,7 @@ public final class LocalSystem implements AutoCloseable {
 
     private final ConsulAgent consul;
     private final List<PayaraProcess> operations = new ArrayList<>();
+    private final List<String> registered = new ArrayList<>();
     private PayaraProcess balancer;
 
     public LocalSystem(ConsulAgent consul) {
@@ -62,6 +63,22 @@ public final class LocalSystem implements AutoCloseable {
         return balancer;
     }
 
+    public List<PayaraProcess> operations() {
+        return List.copyOf(operations);
+    }
+
+    /** Registers an instance the test runs itself, tagged for the balancer; deregistered on close. */
+    public void registerInstance(String id, String service, int port) {
+        register(id, "{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
+                + port + ",\"Tags\":[\"balanced\"]}");
+    }
+
+    /** Registers an entry as given (it may be a hostile one); deregistered on close. */
+    public void register(String id, String registrationJson) {
+        consul.api().register(registrationJson);
+        registered.add(id);
+    }
+
     public PayaraProcess balancer() {
         return balancer;
     }
@@ -99,6 +116,7 @@ public final class LocalSystem implements AutoCloseable {
 
     @Override
     public void close() {
+        registered.forEach(id -> consul.api().deregister(id));
         if (balancer != null) {
             balancer.close();
         }

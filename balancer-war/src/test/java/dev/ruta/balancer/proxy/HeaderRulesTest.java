@@ -36,4 +36,13 @@ class HeaderRulesTest {
         assertEquals(List.of("http"), headers.get("X-Forwarded-Proto"));
         assertEquals(List.of("*/*"), headers.get("Accept"));
     }
+
+    @Test
+    void dropsWhatAClientClaimsAboutItsRoute() {
+        Map<String, List<String>> headers = HeaderRules.forwarded(Map.of("Forwarded", List.of("for=10.0.0.1"),
+                "X-Real-IP", List.of("10.0.0.1"), "X-Original-URL", List.of("/admin"), "x-rewrite-url", List.of("/admin"),
+                "Accept", List.of("*/*")), "127.0.0.1", "h:1", "http");
+        assertEquals(List.of("Accept", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"), List.copyOf(headers.keySet()));
+        assertEquals(List.of("127.0.0.1"), headers.get("X-Forwarded-For"));
+    }
 }

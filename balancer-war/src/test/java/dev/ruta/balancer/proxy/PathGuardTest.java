@@ -18,9 +18,22 @@ class PathGuardTest {
     @ParameterizedTest
     @ValueSource(strings = {"/api/operations/../admin", "/api/operations/%2e%2e/admin", "/api/operations/.%2E/x",
         "/api/operations/..%2Fadmin", "/api/operations/a%2fb", "/api/operations/a%5Cb", "/api/operations/./x",
-        "/api/operations/%zz"})
+        "/api/operations/%zz", "/api/operations/x/..;/..;/instance", "/api/operations/x/.;v=1/y",
+        "/api/operations/x/%2e%2e;x/y", "/api/operations/x/..%3Bx/y"})
     void refusesPathsThatCouldLeaveTheService(String path) {
         assertThrows(InvalidPathException.class, () -> PathGuard.check("operations", path));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/operations/a|b", "/api/operations/a b", "/api/operations/a\"b", "/api/operations/{x}"})
+    void refusesPathsNoClientCouldSendOn(String path) {
+        assertThrows(InvalidPathException.class, () -> PathGuard.check("operations", path));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/operations/x;v=1/add", "/api/operations/..x", "/api/operations/x..;y"})
+    void letsParametersAndDotsInNamesThrough(String path) {
+        assertDoesNotThrow(() -> PathGuard.check("operations", path));
     }
 
     @ParameterizedTest

@@ -1,7 +1,5 @@
 package dev.ruta.operations.registration;
 
-import com.ecwid.consul.SingleUrlParameters;
-import com.ecwid.consul.UrlParameters;
 import com.ecwid.consul.transport.HttpResponse;
 import com.ecwid.consul.v1.ConsulClient;
 import com.ecwid.consul.v1.ConsulRawClient;
@@ -9,24 +7,31 @@ import com.ecwid.consul.v1.agent.model.NewService;
 import dev.ruta.operations.instance.ServiceInstance;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
+import org.apache.http.message.BasicHeader;
 
 /** {@link ServiceAgent} backed by a Consul agent's HTTP API. */
 public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
 
+    static final String TOKEN_HEADER = "X-Consul-Token";
+
     private final URI url;
-    private final String token;
     private final CloseableHttpClient http;
     private final ConsulRawClient raw;
     private final ConsulClient consul;
 
     public ConsulServiceAgent(URI url, Optional<String> token, Duration requestTimeout) {
         this.url = url;
-        this.token = token.filter(value -> !value.isBlank()).orElse(null);
+        // In a header, never as ?token= in the URL, where proxies and access logs would keep it.
+        List<Header> headers = token.filter(value -> !value.isBlank())
+                .<List<Header>>map(value -> List.of(new BasicHeader(TOKEN_HEADER, value)))
+                .orElse(List.of());
         int timeoutMillis = Math.toIntExact(requestTimeout.toMillis());
         // A dead agent must not hold up startup or shutdown: every call is bounded.
         this.http = HttpClients.custom()
@@ -36,6 +41,7 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
                         .setSocketTimeout(timeoutMillis)
                         .build())
                 .disableAutomaticRetries()
+                .setDefaultHeaders(headers)
                 .build();
         String path = url.getPath() == null || url.getPath().equals("/") ? "" : url.getPath();
         this.raw = ConsulRawClient.Builder.builder()
@@ -49,12 +55,12 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
 
     @Override
     public void register(ServiceInstance instance, CheckSettings check) {
-        call(() -> consul.agentServiceRegister(toConsul(instance, check), token));
+        call(() -> consul.agentServiceRegister(toConsul(instance, check)));
     }
 
     @Override
     public boolean isRegistered(String serviceId) {
-        HttpResponse response = call(() -> raw.makeGetRequest("/v1/agent/service/" + serviceId, tokenParameter()));
+        HttpResponse response = call(() -> raw.makeGetRequest("/v1/agent/service/" + serviceId));
         return switch (response.getStatusCode()) {
             case 200 -> true;
             case 404 -> false;
@@ -65,7 +71,7 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
 
     @Override
     public void deregister(String serviceId) {
-        call(() -> consul.agentServiceDeregister(serviceId, token));
+        call(() -> consul.agentServiceDeregister(serviceId));
     }
 
     @Override
@@ -80,10 +86,6 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
         } catch (java.io.IOException e) {
             // Nothing left to release: the connections die with the pool.
         }
-    }
-
-    private UrlParameters tokenParameter() {
-        return token == null ? java.util.List::of : new SingleUrlParameters("token", token);
     }
 
     static NewService toConsul(ServiceInstance instance, CheckSettings settings) {

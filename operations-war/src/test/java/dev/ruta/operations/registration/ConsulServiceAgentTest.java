@@ -1,12 +1,16 @@
 package dev.ruta.operations.registration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.ecwid.consul.v1.agent.model.NewService;
 import dev.ruta.operations.instance.ServiceInstance;
+import dev.ruta.testing.RecordingServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ConsulServiceAgentTest {
@@ -28,5 +32,25 @@ class ConsulServiceAgentTest {
         assertEquals("2s", service.getCheck().getInterval());
         assertEquals("1s", service.getCheck().getTimeout());
         assertEquals("60s", service.getCheck().getDeregisterCriticalServiceAfter());
+    }
+
+    @Test
+    void theAclTokenTravelsInAHeaderNeverInTheUrl() {
+        ServiceInstance self = new ServiceInstance("operations-127.0.0.1-8081", "operations", "127.0.0.1", 8081,
+                List.of("balanced"), "hi", "1");
+        try (RecordingServer agent = new RecordingServer("agent");
+             ConsulServiceAgent consul = new ConsulServiceAgent(URI.create("http://127.0.0.1:" + agent.port()),
+                     Optional.of("s3cret"), Duration.ofSeconds(5))) {
+            consul.register(self, new CheckSettings("/health/ready", Duration.ofSeconds(2), Duration.ofSeconds(1),
+                    Duration.ofMinutes(1)));
+            consul.isRegistered(self.id());
+            consul.deregister(self.id());
+
+            assertEquals(3, agent.received().size());
+            for (RecordingServer.Received call : agent.received()) {
+                assertEquals("s3cret", call.headers().getFirst("X-Consul-Token"), call.pathAndQuery());
+                assertFalse(call.pathAndQuery().contains("s3cret"), call.pathAndQuery());
+            }
+        }
     }
 }

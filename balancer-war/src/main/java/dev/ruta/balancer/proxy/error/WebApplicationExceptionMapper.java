@@ -11,6 +11,9 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
 
     @Override
     public Response toResponse(WebApplicationException exception) {
+        if (exception.getResponse().getEntity() instanceof ErrorBody) {
+            return exception.getResponse();
+        }
         int status = exception.getResponse().getStatus();
         Response.StatusType reason = Response.Status.fromStatusCode(status);
         String phrase = reason == null ? "Error" : reason.getReasonPhrase();

@@ -29,6 +29,9 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
         if (exception instanceof NotAllowedException) {
             return "method-not-allowed";
         }
+        if (exception instanceof BodyTooLargeException) {
+            return "body-too-large";
+        }
         return Response.Status.Family.familyOf(status) == Response.Status.Family.SERVER_ERROR ? "unavailable" : "bad-request";
     }
 
@@ -38,6 +41,9 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
         }
         if (exception instanceof NotAllowedException) {
             return "This method is not allowed here; allowed: " + exception.getResponse().getAllowedMethods() + ".";
+        }
+        if (exception instanceof BodyTooLargeException) {
+            return exception.getMessage();
         }
         Response.StatusType reason = Response.Status.fromStatusCode(status);
         return reason == null ? "The request could not be served." : reason.getReasonPhrase() + ".";

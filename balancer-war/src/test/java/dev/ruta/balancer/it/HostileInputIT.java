@@ -1,0 +1,208 @@
+package dev.ruta.balancer.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.HttpReply;
+import dev.ruta.testing.PayaraProcess;
+import dev.ruta.testing.RecordingServer;
+import dev.ruta.testing.TestHttp;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What one bad request, one slow client, one huge body or one odd registry entry does to
+ * everyone else: each gets its own clear 4xx, and no instance is ejected, no instance runs out
+ * of memory, and ordinary requests go on being served. Real uber jars, real Consul.
+ */
+@ExtendWith(ConsulExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileInputIT {
+
+    private static final int SLOW_CLIENTS = 220;
+
+    private LocalSystem system;
+    private List<PayaraProcess> instances;
+    private final RecordingServer steady = new RecordingServer("steady");
+    private final RecordingServer oddsNeighbourA = new RecordingServer("hostile-a");
+    private final RecordingServer oddsNeighbourB = new RecordingServer("hostile-b");
+
+    @BeforeAll
+    void start(ConsulAgent consul) {
+        system = new LocalSystem(consul);
+        system.registerInstance("steady-1", "steady", steady.port());
+        for (int i = 1; i <= 2; i++) {
+            system.startOperations("Hola " + i);
+        }
+        system.startBalancer(Map.of("balancer.body-timeout", "5s", "balancer.max-subscribers", "2",
+                "balancer.events.heartbeat", "1s")).awaitUp("/health/ready");
+        instances = system.operations();
+        instances.forEach(instance -> instance.awaitUp("/api/instance"));
+        system.awaitRouted("operations", instances.stream().map(LocalSystem::idOf).toList());
+        system.awaitRouted("steady", List.of("steady-1"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (system != null) {
+            system.close();
+        }
+        steady.close();
+        oddsNeighbourA.close();
+        oddsNeighbourB.close();
+    }
+
+    @Test
+    void aPathNoClientCouldSendOnIsTheClientsErrorAndEjectsNoInstance() {
+        HttpReply reply = TestHttp.rawGet(system.balancer().port(), "/api/operations/a|b");
+        assertEquals(400, reply.status(), reply.body());
+        assertEquals("invalid-path", reply.json().getString("error"));
+        assertFalse(reply.body().contains("127.0.0.1"), "no internal address: " + reply.body());
+        assertNoInstanceEjected();
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/operations/add?a=1&b=2")).status());
+    }
+
+    @Test
+    void dotSegmentsWithParametersCannotLeaveTheService() {
+        for (String path : List.of("/api/operations/x/..;/..;/instance", "/api/operations/x/.;/..;x/instance")) {
+            HttpReply reply = TestHttp.rawGet(system.balancer().port(), path);
+            assertEquals(400, reply.status(), path + " answered " + reply.body());
+            assertEquals("invalid-path", reply.json().getString("error"));
+            assertNull(reply.header("X-Ruta-Instance"), "it reached an instance");
+        }
+    }
+
+    @Test
+    void aHugeBodyIsRefusedByTheInstanceWithoutReadingIt() {
+        PayaraProcess instance = instances.get(0);
+        String head = "POST /api/operations/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\n";
+        HttpReply declared = RawHttp.exchange(instance.port(), head + "Content-Length: 400000000\r\n\r\n",
+                out -> writeOnes(out, 400_000_000L));
+        assertEquals(413, declared.status(), declared.body());
+        assertEquals("body-too-large", declared.json().getString("error"));
+
+        HttpReply chunked = RawHttp.exchange(instance.port(), head + "Transfer-Encoding: chunked\r\n\r\n", out -> {
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) '1');
+            for (long sent = 0; sent < 400_000_000L; sent += chunk.length) {
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+        assertEquals(413, chunked.status(), chunked.body());
+        assertEquals("body-too-large", chunked.json().getString("error"));
+
+        assertTrue(instance.isAlive());
+        assertFalse(instance.log().contains("OutOfMemoryError"), "the instance ran out of memory");
+        assertEquals(200, TestHttp.post(instance.url("/api/operations/add"), "{\"a\":1,\"b\":2}").status());
+    }
+
+    @Test
+    void slowClientsDoNotTakeTheBalancerFromEveryoneElse() throws IOException {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < SLOW_CLIENTS; i++) {
+                Socket socket = RawHttp.open(system.balancer().port());
+                // A small body, declared and then never sent: the client sends one byte and waits.
+                RawHttp.start(socket, "POST /api/steady/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n", out -> out.write('{'));
+                slow.add(socket);
+            }
+            HttpReply ordinary = TestHttp.get(system.viaBalancer("/api/steady/ping"));
+            assertEquals(200, ordinary.status(), ordinary.body());
+            assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
+
+            HttpReply late = RawHttp.answer(slow.get(0));
+            assertEquals(408, late.status(), late.body());
+            assertEquals("body-timeout", late.json().getString("error"));
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        assertTrue(steady.received().stream().noneMatch(r -> r.pathAndQuery().endsWith("/upload")),
+                "no half-sent body reached the instance");
+    }
+
+    @Test
+    void anOddRegistryEntryIsSkippedAndTheServiceKeepsFollowingConsul(ConsulAgent consul) {
+        system.registerInstance("hostile-a", "hostile", oddsNeighbourA.port());
+        system.register("odd", "{\"ID\":\"odd\",\"Name\":\"hostile\",\"Address\":\"bad host\",\"Port\":8081,"
+                + "\"Tags\":[\"balanced\"]}");
+        system.registerInstance("hostile-b", "hostile", oddsNeighbourB.port());
+        system.awaitRouted("hostile", List.of("hostile-a", "hostile-b"));
+
+        consul.api().deregister("hostile-b");
+        system.awaitRouted("hostile", List.of("hostile-a"));
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/hostile/x")).status());
+
+        String log = system.balancer().log();
+        assertEquals(1, log.lines().filter(line -> line.contains("Skipping instance odd")).count(), "named once");
+        assertFalse(log.contains("Unexpected error while following Consul"), "the watch kept following");
+    }
+
+    @Test
+    void eventSubscribersAreCappedAndTheDeadAreDropped() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest events = HttpRequest.newBuilder(system.balancer().url("/balancer/events")).build();
+        HttpResponse<InputStream> first = client.send(events, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> second = client.send(events, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, first.statusCode());
+        assertEquals(200, second.statusCode());
+        first.body().readNBytes(1);
+
+        HttpReply third = TestHttp.get(system.balancer().url("/balancer/events"));
+        assertEquals(503, third.status(), third.body());
+        assertEquals("overloaded", third.json().getString("error"));
+
+        // A subscriber that goes away is found by the next heartbeat, and its place is free again.
+        first.body().close();
+        await("a place is free again").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<InputStream> again = client.send(events, HttpResponse.BodyHandlers.ofInputStream());
+            again.body().close();
+            return again.statusCode() == 200;
+        });
+        second.body().close();
+    }
+
+    private static void writeOnes(java.io.OutputStream out, long total) throws IOException {
+        byte[] part = new byte[64 * 1024];
+        Arrays.fill(part, (byte) '1');
+        for (long sent = 0; sent < total; sent += part.length) {
+            out.write(part);
+        }
+    }
+
+    private void assertNoInstanceEjected() {
+        JsonObject operations = system.serviceStatus("operations");
+        operations.getJsonArray("instances").forEach(value -> {
+            JsonObject instance = value.asJsonObject();
+            assertFalse(instance.containsKey("ejectedUntil") && !instance.isNull("ejectedUntil"), instance.toString());
+            assertEquals(0, instance.getJsonNumber("failures").longValue(), instance.toString());
+        });
+    }
+
+}
