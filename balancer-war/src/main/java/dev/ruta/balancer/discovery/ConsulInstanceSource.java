@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,12 +111,22 @@ public final class ConsulInstanceSource implements InstanceSource {
     }
 
     private Set<String> taggedServices(JsonObject catalog) {
-        return catalog.entrySet().stream()
+        Set<String> tagged = catalog.entrySet().stream()
                 .filter(entry -> entry.getValue().asJsonArray().stream()
                         .anyMatch(value -> value.getValueType() == JsonValue.ValueType.STRING
                                 && tag.equals(((jakarta.json.JsonString) value).getString())))
                 .map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(HashSet::new));
+        // A name goes into the path of the next query: one like "../kv/x" would ask Consul for something else.
+        for (String name : Set.copyOf(tagged)) {
+            if (!ServiceName.isValid(name)) {
+                tagged.remove(name);
+                if (skipped.add("service/" + name)) {
+                    LOG.log(Level.WARNING, "Not routing service {0} from Consul: not a name such as operations or web-2", name);
+                }
+            }
+        }
+        return tagged;
     }
 
     private void routeTaggedServices(Set<String> tagged) {

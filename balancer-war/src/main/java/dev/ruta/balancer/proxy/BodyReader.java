@@ -2,8 +2,8 @@ package dev.ruta.balancer.proxy;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,7 +45,11 @@ final class BodyReader implements ReadListener {
 
     @Override
     public void onAllDataRead() {
-        done.complete(filled == bytes.length ? bytes : Arrays.copyOf(bytes, filled));
+        if (filled < bytes.length) {
+            // Shorter than its Content-Length: the client broke off; forwarding it would pass a cut body as whole.
+            done.completeExceptionally(new EOFException("The request body ended after " + filled + " of "
+                    + bytes.length + " bytes."));
+        }
     }
 
     @Override

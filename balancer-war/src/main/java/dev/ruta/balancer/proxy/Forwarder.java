@@ -50,6 +50,7 @@ public class Forwarder {
     private final RetryPolicy retryPolicy;
     private final Duration ejectFor;
     private final Duration readTimeout;
+    private final Duration bodyTimeout;
     private final int maxInFlight;
 
     @Resource
@@ -57,7 +58,7 @@ public class Forwarder {
     private volatile ExecutorService relays;
 
     protected Forwarder() {
-        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, 1);
+        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1);
     }
 
     @Inject
@@ -66,6 +67,7 @@ public class Forwarder {
                      @ConfigProperty(name = "balancer.retries") int retries,
                      @ConfigProperty(name = "balancer.eject-for") Duration ejectFor,
                      @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
+                     @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout,
                      @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
         this.table = table;
         this.transport = transport;
@@ -74,6 +76,7 @@ public class Forwarder {
         this.retryPolicy = new RetryPolicy(retries);
         this.ejectFor = ejectFor;
         this.readTimeout = readTimeout;
+        this.bodyTimeout = bodyTimeout;
         this.maxInFlight = maxInFlight;
     }
 
@@ -150,13 +153,25 @@ public class Forwarder {
             tried.add(upstream.instance().id());
             upstream.started();
             long started = System.nanoTime();
+            // The clock runs before the call: writing a streamed body happens inside it and may
+            // wait on the client or on a free connection, and the client must still get its answer.
+            CompletableFuture<Response> timed = new CompletableFuture<>();
+            Duration limit = exchange.body().isStreamed() ? readTimeout.plus(bodyTimeout) : readTimeout;
+            timed.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((response, error) -> outcome(upstream, started, response, error), relays());
             CompletableFuture<Response> call;
             try {
                 call = transport.send(exchange.toward(upstream.instance().baseUrl())).toCompletableFuture();
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }
-            withTimeout(call).whenCompleteAsync((response, error) -> outcome(upstream, started, response, error), relays());
+            call.whenComplete((response, error) -> {
+                boolean delivered = error == null ? timed.complete(response) : timed.completeExceptionally(error);
+                if (!delivered && response != null) {
+                    // It came after the timeout: closed, so its connection is not held for ever.
+                    response.close();
+                }
+            });
         }
 
         private void outcome(Upstream upstream, long started, Response response, Throwable error) {
@@ -231,21 +246,6 @@ public class Forwarder {
         private void finish(Upstream upstream, long started, boolean failed) {
             upstream.finished(failed);
             observer.requested(upstream.instance(), Duration.ofNanos(System.nanoTime() - started), failed);
-        }
-
-        /**
-         * The call, or a TimeoutException when no answer came within the read timeout. An answer
-         * that arrives after that is closed, so its connection is not held for ever.
-         */
-        private CompletableFuture<Response> withTimeout(CompletableFuture<Response> call) {
-            CompletableFuture<Response> timed = new CompletableFuture<>();
-            call.whenComplete((response, error) -> {
-                boolean delivered = error == null ? timed.complete(response) : timed.completeExceptionally(error);
-                if (!delivered && response != null) {
-                    response.close();
-                }
-            });
-            return timed.orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -1,20 +1,18 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.discovery.ServiceName;
 import dev.ruta.balancer.proxy.error.InvalidPathException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Keeps a forwarded path inside {@code /api/<service>/}: no dot segments, raw or encoded, and
  * no encoded slash or backslash, which an instance might decode into a path of its own choosing.
  */
 public final class PathGuard {
-
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private PathGuard() {
     }
@@ -33,7 +31,7 @@ public final class PathGuard {
     }
 
     public static void check(String service, String rawPath) {
-        if (!SERVICE_NAME.matcher(service).matches()) {
+        if (!ServiceName.isValid(service)) {
             throw new InvalidPathException("'" + service + "' is not a service name.");
         }
         if (isPlain(rawPath, false)) {

@@ -2,6 +2,7 @@ package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.error.BadGatewayException;
 import dev.ruta.balancer.proxy.error.ErrorBody;
+import dev.ruta.balancer.proxy.error.InvalidHeaderException;
 import dev.ruta.balancer.proxy.error.InvalidPathException;
 import dev.ruta.balancer.proxy.error.MethodNotAllowedException;
 import dev.ruta.balancer.proxy.error.OverloadedException;
@@ -14,6 +15,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -79,6 +81,7 @@ public class ProxyServlet extends HttpServlet {
             String rawPath = request.getRequestURI();
             String query = request.getQueryString();
             PathGuard.check(service, rawPath, query);
+            checkContentType(request.getContentType());
             Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
                     request.getHeader("Host"), request.getScheme());
             String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;
@@ -94,6 +97,17 @@ public class ProxyServlet extends HttpServlet {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", e);
             fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
+        }
+    }
+
+    /** The REST client parses it; one that does not parse is the client's 400, not an instance's failure. */
+    private static void checkContentType(String contentType) {
+        if (contentType != null) {
+            try {
+                MediaType.valueOf(contentType);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidHeaderException("The Content-Type '" + contentType + "' is not a media type.");
+            }
         }
     }
 
@@ -174,6 +188,10 @@ public class ProxyServlet extends HttpServlet {
                 response.setContentLengthLong(answer.length());
             }
             if (answer.body() != null && !"HEAD".equals(((HttpServletRequest) async.getRequest()).getMethod())) {
+                if (answer.length() < 0) {
+                    // A stream: its status and headers go out now, not with its first event.
+                    response.flushBuffer();
+                }
                 copy(answer.body(), response.getOutputStream());
             }
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.ruta.balancer.proxy;
 
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,15 @@ final class UpstreamAnswer implements AutoCloseable {
         this.finished = finished;
     }
 
-    /** The answer as it streams; {@code finished} runs once, when it is closed. */
+    /** An error page kept aside while another instance is tried is read up to this much. */
+    private static final int MAX_BUFFERED = 64 * 1024;
+
+    /**
+     * The answer as it streams; {@code finished} runs once, when it is closed. Not hasEntity():
+     * it waits for the first byte, and a stream's status and headers must go out before that.
+     */
     static UpstreamAnswer streaming(Response response, String instanceId, Runnable finished) {
-        InputStream body = response.hasEntity() ? response.readEntity(InputStream.class) : null;
+        InputStream body = response.getLength() == 0 ? null : response.readEntity(InputStream.class);
         return new UpstreamAnswer(response.getStatus(), HeaderRules.endToEnd(response.getStringHeaders()),
                 response.getLength(), body, instanceId, response, finished);
     }
@@ -45,9 +52,13 @@ final class UpstreamAnswer implements AutoCloseable {
     /** Read whole and released at once: kept aside while another instance is tried. */
     static UpstreamAnswer buffered(Response response, String instanceId) {
         try (response) {
-            byte[] bytes = response.hasEntity() ? response.readEntity(byte[].class) : new byte[0];
+            InputStream in = response.getLength() == 0 ? null : response.readEntity(InputStream.class);
+            byte[] bytes = in == null ? new byte[0] : in.readNBytes(MAX_BUFFERED);
             return new UpstreamAnswer(response.getStatus(), HeaderRules.endToEnd(response.getStringHeaders()),
                     bytes.length, new ByteArrayInputStream(bytes), instanceId, null, () -> { });
+        } catch (IOException e) {
+            return new UpstreamAnswer(response.getStatus(), HeaderRules.endToEnd(response.getStringHeaders()), 0, null,
+                    instanceId, null, () -> { });
         }
     }
 

@@ -4,6 +4,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
+import java.net.CookiePolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,6 +32,8 @@ public class UpstreamTransport {
     private static final String CONNECTOR_PROVIDER = "jersey.config.client.connector.provider";
     private static final String JDK_MAX_PER_ADDRESS = "jersey.config.client.JdkConnectorProvider.maxConnectionsPerDestination";
     private static final String JDK_IDLE_TIMEOUT = "jersey.config.client.JdkConnectorProvider.connectionIdleTimeout";
+    /** The connector keeps cookies by default: one user's Set-Cookie would go out with everyone's requests. */
+    private static final String JDK_COOKIES = "jersey.config.client.JdkConnectorProvider.cookiePolicy";
     /**
      * Payara and Grizzly close a keep-alive connection after 30 s idle; reusing one the instance
      * is closing at that moment fails the request. Dropping ours sooner avoids the race.
@@ -60,7 +63,8 @@ public class UpstreamTransport {
         switch (transport.strip().toLowerCase(Locale.ROOT)) {
             case "jdk-connector" -> builder.property(CONNECTOR_PROVIDER, "org.glassfish.jersey.jdk.connector.JdkConnectorProvider")
                     .property(JDK_MAX_PER_ADDRESS, connectionsPerInstance)
-                    .property(JDK_IDLE_TIMEOUT, IDLE_CLOSE_MILLIS);
+                    .property(JDK_IDLE_TIMEOUT, IDLE_CLOSE_MILLIS)
+                    .property(JDK_COOKIES, CookiePolicy.ACCEPT_NONE);
             case "http-url-connection" -> builder.property(ALLOW_PATCH, true);
             default -> throw new IllegalArgumentException(
                     "balancer.transport must be jdk-connector or http-url-connection, not '" + transport + "'");

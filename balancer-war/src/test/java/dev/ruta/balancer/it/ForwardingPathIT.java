@@ -115,6 +115,14 @@ class ForwardingPathIT {
     }
 
     @Test
+    void oneClientsCookieNeverGoesOutWithAnotherClientsRequest() {
+        HttpReply alice = TestHttp.get(system.viaBalancer("/api/streams/session"));
+        assertEquals("session=alice; Path=/", alice.header("Set-Cookie"), "relayed to the client it belongs to");
+        HttpReply bob = TestHttp.get(system.viaBalancer("/api/streams/session"));
+        assertEquals("", bob.json().getString("cookie"), "the balancer kept alice's cookie and sent it with bob's request");
+    }
+
+    @Test
     void aSlowInstanceTakesNoThreadFromTheOthers() {
         sleepy.holdAnswers();
         int before = sleepy.received().size();

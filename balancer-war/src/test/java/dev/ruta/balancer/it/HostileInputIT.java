@@ -79,6 +79,10 @@ class HostileInputIT {
         assertEquals(400, reply.status(), reply.body());
         assertEquals("invalid-path", reply.json().getString("error"));
         assertFalse(reply.body().contains("127.0.0.1"), "no internal address: " + reply.body());
+        HttpReply badType = TestHttp.send(java.net.http.HttpRequest.newBuilder(system.viaBalancer("/api/operations/add"))
+                .header("Content-Type", "not a/media/type").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(400, badType.status(), badType.body());
+        assertEquals("invalid-header", badType.json().getString("error"));
         assertNoInstanceEjected();
         assertEquals(200, TestHttp.get(system.viaBalancer("/api/operations/add?a=1&b=2")).status());
     }

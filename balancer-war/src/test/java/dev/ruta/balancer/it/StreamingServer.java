@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * test can see whether what was sent so far has crossed the balancer, without timing anything.
  * {@code /events} sends a Server-Sent Event, pauses, sends a second; {@code /download} sends the
  * first part of a large body, pauses, sends the rest; {@code /upload} counts the bytes of a
- * request body as they arrive.
+ * request body as they arrive; {@code /api/streams/session} sets a cookie and reports the one it got.
  */
 final class StreamingServer implements AutoCloseable {
 
@@ -43,6 +43,7 @@ final class StreamingServer implements AutoCloseable {
         server.createContext("/api/streams/events", this::events);
         server.createContext("/api/streams/download", this::download);
         server.createContext("/api/streams/upload", this::upload);
+        server.createContext("/api/streams/session", this::session);
         server.start();
     }
 
@@ -88,6 +89,17 @@ final class StreamingServer implements AutoCloseable {
                 out.write(part);
             }
         }
+    }
+
+    /** Hands out a session cookie and says which cookie, if any, the request carried. */
+    private void session(HttpExchange exchange) throws IOException {
+        String cookie = exchange.getRequestHeaders().getFirst("Cookie");
+        byte[] answer = ("{\"cookie\":\"" + (cookie == null ? "" : cookie) + "\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Set-Cookie", "session=alice; Path=/");
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, answer.length);
+        exchange.getResponseBody().write(answer);
+        exchange.close();
     }
 
     private void upload(HttpExchange exchange) throws IOException {
