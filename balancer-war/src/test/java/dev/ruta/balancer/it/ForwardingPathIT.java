@@ -124,39 +124,38 @@ class ForwardingPathIT {
 
     @Test
     void aSlowInstanceTakesNoThreadFromTheOthers() {
-        sleepy.holdAnswers();
-        int before = sleepy.received().size();
-        List<CompletableFuture<HttpResponse<String>>> held = sendHeld(HELD);
-        try {
-            await("the sleepy instance holds " + HELD + " requests").atMost(Duration.ofMinutes(1))
-                    .until(() -> sleepy.received().size() - before, count -> count == HELD);
+        whileTheSleepyInstanceHolds(HELD, () -> {
             HttpReply reply = TestHttp.get(system.viaBalancer("/api/steady/ping"));
             assertEquals(200, reply.status(), reply.body());
             assertEquals("steady-1", reply.header("X-Ruta-Instance"));
             assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
-        } finally {
-            sleepy.release();
-        }
-        held.forEach(future -> assertEquals(200, future.join().statusCode()));
+        });
     }
 
     @Test
     void beyondTheInFlightLimitTheAnswerIsOverloaded() {
-        sleepy.holdAnswers();
-        int before = sleepy.received().size();
-        List<CompletableFuture<HttpResponse<String>>> held = sendHeld(MAX_IN_FLIGHT);
-        try {
-            await("the sleepy instance holds " + MAX_IN_FLIGHT + " requests").atMost(Duration.ofMinutes(1))
-                    .until(() -> sleepy.received().size() - before, count -> count == MAX_IN_FLIGHT);
+        whileTheSleepyInstanceHolds(MAX_IN_FLIGHT, () -> {
             HttpReply reply = TestHttp.get(system.viaBalancer("/api/steady/ping"));
             assertEquals(503, reply.status(), reply.body());
             assertEquals("overloaded", reply.json().getString("error"));
             assertEquals("1", reply.header("Retry-After"));
+        });
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/steady/ping")).status(), "served again once they finished");
+    }
+
+    /** Runs the check while the sleepy instance holds that many requests, then lets them all answer. */
+    private void whileTheSleepyInstanceHolds(int count, Runnable check) {
+        sleepy.holdAnswers();
+        int before = sleepy.received().size();
+        List<CompletableFuture<HttpResponse<String>>> held = sendHeld(count);
+        try {
+            await("the sleepy instance holds " + count + " requests").atMost(Duration.ofMinutes(1))
+                    .until(() -> sleepy.received().size() - before, received -> received == count);
+            check.run();
         } finally {
             sleepy.release();
         }
         held.forEach(future -> assertEquals(200, future.join().statusCode()));
-        assertEquals(200, TestHttp.get(system.viaBalancer("/api/steady/ping")).status(), "served again once they finished");
     }
 
     private List<CompletableFuture<HttpResponse<String>>> sendHeld(int count) {
