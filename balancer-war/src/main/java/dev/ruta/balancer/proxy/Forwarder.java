@@ -11,6 +11,7 @@ import dev.ruta.balancer.proxy.error.BadGatewayException;
 import dev.ruta.balancer.proxy.error.GatewayTimeoutException;
 import dev.ruta.balancer.proxy.error.NoInstanceException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -55,7 +56,7 @@ public class Forwarder {
 
     @Resource
     private ManagedThreadFactory threads;
-    private volatile ExecutorService relays;
+    private ExecutorService relays;
 
     protected Forwarder() {
         this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1);
@@ -104,19 +105,15 @@ public class Forwarder {
      * request bodies are streamed from here, off Payara's threads. A thread is busy only while it
      * moves bytes; beyond the cores, threads come and go with the load.
      */
+    @PostConstruct
+    void start() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        relays = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), threads);
+    }
+
     ExecutorService relays() {
-        ExecutorService current = relays;
-        if (current == null) {
-            synchronized (this) {
-                if (relays == null) {
-                    int cores = Runtime.getRuntime().availableProcessors();
-                    relays = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight), 30, TimeUnit.SECONDS,
-                            new SynchronousQueue<>(), threads);
-                }
-                current = relays;
-            }
-        }
-        return current;
+        return relays;
     }
 
     @PreDestroy

@@ -25,7 +25,7 @@ public final class HeaderRules {
     private HeaderRules() {
     }
 
-    /** Headers as they should leave the balancer, in either direction. */
+    /** Headers as they should leave the balancer, in either direction; a new map of its own. */
     public static Map<String, List<String>> endToEnd(Map<String, List<String>> headers) {
         Set<String> named = Set.of();
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
@@ -54,7 +54,7 @@ public final class HeaderRules {
     /** End-to-end request headers plus X-Forwarded-For (appended), -Host and -Proto. */
     public static Map<String, List<String>> forwarded(Map<String, List<String>> incoming, String clientAddress,
                                                       String host, String scheme) {
-        Map<String, List<String>> headers = new LinkedHashMap<>(endToEnd(incoming));
+        Map<String, List<String>> headers = endToEnd(incoming);
         String priorFor = headers.entrySet().stream()
                 .filter(entry -> "x-forwarded-for".equalsIgnoreCase(entry.getKey()))
                 .flatMap(entry -> entry.getValue().stream())

@@ -86,12 +86,6 @@ public class EventsResource {
         }
     }
 
-    /** How many subscribers are open; for tests and the readiness data. */
-    int subscribers() {
-        subscribers.removeIf(SseEventSink::isClosed);
-        return subscribers.size();
-    }
-
     private synchronized SseBroadcaster broadcaster(Sse sse) {
         if (broadcaster == null) {
             this.sse = sse;
