@@ -152,6 +152,46 @@ class HostileInputIT {
     }
 
     @Test
+    void slowClientsWithLargeBodiesTakeNoThreadOfPayaras() throws IOException {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket socket = RawHttp.open(system.balancer().port());
+                // Over 64 KiB, so it streams: one byte every 200 ms, far slower than any body should come.
+                RawHttp.start(socket, "POST /api/steady/large HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n", out -> {
+                            for (int sent = 0; sent < 500_000; sent++) {
+                                out.write('1');
+                                out.flush();
+                                sleepQuietly(200);
+                            }
+                        });
+                slow.add(socket);
+            }
+            HttpReply ordinary = TestHttp.get(system.viaBalancer("/api/steady/ping"));
+            assertEquals(200, ordinary.status(), ordinary.body());
+            assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
+
+            HttpReply late = RawHttp.answer(slow.get(0));
+            assertEquals(408, late.status(), late.body());
+            assertEquals("body-timeout", late.json().getString("error"));
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    /** The pace of a client that sends slowly on purpose; not a wait for a condition. */
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void anOddRegistryEntryIsSkippedAndTheServiceKeepsFollowingConsul(ConsulAgent consul) {
         system.registerInstance("hostile-a", "hostile", oddsNeighbourA.port());
         system.register("odd", "{\"ID\":\"odd\",\"Name\":\"hostile\",\"Address\":\"bad host\",\"Port\":8081,"
