@@ -2,17 +2,20 @@
 # The seed's system on one machine: a Consul agent (server, dev mode), three operations
 # instances registered in it, each with its own greeting, and the balancer in front of them.
 #
-#   provisioning/local-cluster.sh up       build if needed, start everything, wait until Consul passes all
-#   provisioning/local-cluster.sh status   what runs, and what Consul says
-#   provisioning/local-cluster.sh down     stop everything 'up' started, by PID, and remove its files
+#   provisioning/local-cluster.sh up            build if needed, start everything, wait until Consul passes all
+#   provisioning/local-cluster.sh add           one more operations instance on the next free port
+#   provisioning/local-cluster.sh stop ID|PORT  stop one instance with SIGTERM: it deregisters
+#   provisioning/local-cluster.sh kill ID|PORT  stop one with SIGKILL, as a crash: Consul and the balancer cope
+#   provisioning/local-cluster.sh status        one row per instance: ID, port, PID, Consul health, requests served
+#   provisioning/local-cluster.sh down          stop everything 'up' and 'add' started, by PID, and remove its files
 #
-# Ports (environment): CONSUL_HTTP_PORT (8500), OPERATIONS_PORTS ("8081 8082 8083"),
-# BALANCER_PORT (8080).
-# Everything it writes goes under .run/ in the project (git-ignored).
+# Ports (environment): CONSUL_HTTP_PORT (8500), CONSUL_DNS_PORT (8600), CONSUL_SERF_LAN_PORT
+# (8301), CONSUL_SERVER_PORT (8300), OPERATIONS_PORTS ("8081 8082 8083"), BALANCER_PORT (8080).
+# Everything it writes goes under RUN_DIR (.run/ in the project, git-ignored).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-run="$root/.run"
+run=${RUN_DIR:-$root/.run}
 consul_port=${CONSUL_HTTP_PORT:-8500}
 read -ra operations_ports <<<"${OPERATIONS_PORTS:-8081 8082 8083}"
 balancer_port=${BALANCER_PORT:-8080}
@@ -24,6 +27,19 @@ tag=ruta
 . "$root/provisioning/lib/common.sh"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+usage() {
+  echo "usage: $0 up|add|stop ID|PORT|kill ID|PORT|status|down" >&2
+  exit 2
+}
+
+instance_id() { echo "operations-127.0.0.1-$1"; } # as the instance registers itself (service.address=127.0.0.1)
+
+# consul_health ID: passing, warning or critical as the agent sees the instance, or "gone".
+consul_health() {
+  curl -s "http://127.0.0.1:$consul_port/v1/agent/health/service/id/$1?format=text" 2>/dev/null \
+    | grep -Eo '^(passing|warning|critical)$' || echo gone
+}
 
 passing_count() {
   { curl -sf "http://127.0.0.1:$consul_port/v1/health/service/$1?passing" 2>/dev/null || true; } \
@@ -44,7 +60,8 @@ start_consul() {
   step "starting Consul agent (dev server) on 127.0.0.1:$consul_port"
   mkdir -p "$run/consul"
   "$consul" agent -dev -node ruta-local -bind 127.0.0.1 -client 127.0.0.1 -http-port "$consul_port" \
-    -dns-port "${CONSUL_DNS_PORT:-8600}" -grpc-port -1 -serf-wan-port -1 >"$run/consul/consul.log" 2>&1 &
+    -dns-port "${CONSUL_DNS_PORT:-8600}" -serf-lan-port "${CONSUL_SERF_LAN_PORT:-8301}" \
+    -server-port "${CONSUL_SERVER_PORT:-8300}" -grpc-port -1 -serf-wan-port -1 >"$run/consul/consul.log" 2>&1 &
   record_pid "$run/consul" $!
   await_leader "http://127.0.0.1:$consul_port" "$run/consul"
 }
@@ -55,6 +72,7 @@ start_payara() { # name jar port [-Dkey=value ...]
   port_busy "$port" && die "port $port is taken; set OPERATIONS_PORTS to free ones"
   step "starting $name on port $port"
   run_payara "$dir" "$jar" "$port" "http://127.0.0.1:$consul_port" "$@"
+  echo "$port" >"$dir/port"
 }
 
 await_passing() { # service count
@@ -77,9 +95,8 @@ up() {
   start_consul
   local i=0
   for port in "${operations_ports[@]}"; do
-    start_payara "operations-$((i + 1))" "$root/operations-war/target/operations.jar" "$port" \
-      -Dservice.address=127.0.0.1 "-Dservice.message=${messages[$((i % ${#messages[@]}))]}"
     i=$((i + 1))
+    start_instance "$i" "$port"
   done
   await_passing operations "${#operations_ports[@]}"
   start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
@@ -105,9 +122,71 @@ await_balancer() {
   die "the balancer does not route yet after ${wait_seconds}s; see $run/balancer/server.log"
 }
 
+start_instance() { # index port
+  start_payara "operations-$1" "$root/operations-war/target/operations.jar" "$2" \
+    -Dservice.address=127.0.0.1 "-Dservice.message=${messages[$((($1 - 1) % ${#messages[@]}))]}"
+}
+
+# add: the next index after every instance started so far, on the first free port after theirs.
+add() {
+  alive "$run/consul/pid" && alive "$run/balancer/pid" || die "not up; run '$0 up' first"
+  local index=0 port=0 dir n p
+  for dir in "$run"/operations-*; do
+    n=${dir##*-}; [ "$n" -gt "$index" ] && index=$n
+    p=$(cat "$dir/port"); [ "$p" -gt "$port" ] && port=$p
+  done
+  index=$((index + 1)); port=$((port + 1))
+  while port_busy "$port"; do port=$((port + 1)); done
+  start_instance "$index" "$port"
+  local id; id=$(instance_id "$port")
+  step "waiting until Consul's health check passes $id"
+  for _ in $(seq 1 "$wait_seconds"); do
+    [ "$(consul_health "$id")" = passing ] && { step "added $id: http://127.0.0.1:$port/api/instance"; return 0; }
+    alive "$run/operations-$index/pid" || die "operations-$index exited; see $run/operations-$index/server.log"
+    sleep 1
+  done
+  die "Consul does not pass $id after ${wait_seconds}s; see $run/operations-$index/server.log"
+}
+
+# instance_dir ID|PORT: the folder of the instance this script started with that ID or port.
+instance_dir() {
+  local dir
+  for dir in "$run"/operations-*; do
+    [ -f "$dir/port" ] || continue
+    if [ "$1" = "$(cat "$dir/port")" ] || [ "$1" = "$(instance_id "$(cat "$dir/port")")" ]; then
+      echo "$dir"; return 0
+    fi
+  done
+  return 1
+}
+
+stop_one() { # signal ID|PORT
+  local dir
+  [ -n "${2:-}" ] || usage
+  dir=$(instance_dir "$2") || { echo "no instance '$2' was started here; see '$0 status'" >&2; usage; }
+  alive "$dir/pid" || { echo "$2 is not running" >&2; usage; }
+  stop_pidfile "$(basename "$dir")" "$dir/pid" "$1"
+  step "$(instance_id "$(cat "$dir/port")") stopped with SIG$1"
+}
+
+# requests_served ID: the balancer's count of requests the instance answered.
+requests_served() {
+  curl -sf "http://127.0.0.1:$balancer_port/balancer/services" 2>/dev/null \
+    | grep -Eo "\"id\":\"$1\",\"address\":\"[^\"]*\",\"port\":[0-9]+,\"message\":\"([^\"\\\\]|\\\\.)*\",\"requests\":[0-9]+" \
+    | grep -Eo '[0-9]+$' || echo -
+}
+
 status() {
+  [ -d "$run" ] || { step "not running"; return 0; }
   report_processes "$run"
-  if [ -d "$run" ]; then step "Consul: $(passing_count operations) operations instances passing"; fi
+  printf '%-32s %-6s %-8s %-9s %s\n' ID PORT PID CONSUL SERVED
+  local dir port id pid
+  for dir in "$run"/operations-*; do
+    [ -f "$dir/port" ] || continue
+    port=$(cat "$dir/port"); id=$(instance_id "$port")
+    if alive "$dir/pid"; then pid=$(cat "$dir/pid"); else pid=stopped; fi
+    printf '%-32s %-6s %-8s %-9s %s\n' "$id" "$port" "$pid" "$(consul_health "$id")" "$(requests_served "$id")"
+  done
 }
 
 down() {
@@ -124,8 +203,11 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
-  status) status ;;
-  down) down ;;
-  *) echo "usage: $0 up|status|down" >&2; exit 2 ;;
+  up) [ $# -eq 1 ] || usage; up ;;
+  add) [ $# -eq 1 ] || usage; add ;;
+  stop) [ $# -eq 2 ] || usage; stop_one TERM "$2" ;;
+  kill) [ $# -eq 2 ] || usage; stop_one KILL "$2" ;;
+  status) [ $# -eq 1 ] || usage; status ;;
+  down) [ $# -eq 1 ] || usage; down ;;
+  *) usage ;;
 esac

@@ -4,6 +4,8 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let messages = {}; // instance id -> its greeting, from the live table
+  let routed = null; // service name -> Set of instance ids, as of the last table seen
+  const lastAnswers = []; // instance ids of the last 30 answers, oldest first
 
   function showError(text) {
     $('error').textContent = text;
@@ -44,6 +46,69 @@
     } catch (e) { /* the live stream reports a lost balancer */ }
   }
 
+  // The operations the service offers, asked of the service itself through the balancer.
+  async function loadOperations() {
+    try {
+      const response = await fetch('api/operations', { headers: { Accept: 'application/json' } });
+      if (!response.ok) throw new Error('status ' + response.status);
+      const operations = await response.json();
+      const select = $('operation');
+      select.replaceChildren(...operations.map((operation) => {
+        const option = document.createElement('option');
+        option.value = operation.name;
+        option.textContent = operation.name + ' (' + operation.symbol + ')';
+        return option;
+      }));
+    } catch (e) {
+      showError('The list of operations could not be loaded from the service (' + e.message + '); reload the page to try again.');
+    }
+  }
+
+  // A colour per instance, the same on every page load, so the strip reads at a glance.
+  function hueOf(id) {
+    let hash = 0;
+    for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+    return hash % 360;
+  }
+
+  function remember(instance) {
+    lastAnswers.push(instance);
+    if (lastAnswers.length > 30) lastAnswers.shift();
+    const strip = $('strip');
+    strip.replaceChildren(...lastAnswers.map((id) => {
+      const item = document.createElement('li');
+      item.dataset.instance = id;
+      item.title = id;
+      item.textContent = id.split('-').pop();
+      item.style.backgroundColor = 'hsl(' + hueOf(id) + ', 60%, 80%)';
+      return item;
+    }));
+    $('strip-empty').hidden = true;
+  }
+
+  // One line per instance that joined or left since the last table, newest first, five kept.
+  function noteChanges(view) {
+    const now = {};
+    view.services.forEach((service) => { now[service.name] = new Set(service.instances.map((i) => i.id)); });
+    if (routed !== null) {
+      const lines = [];
+      Object.keys(now).forEach((name) => now[name].forEach((id) => {
+        if (!routed[name] || !routed[name].has(id)) lines.push(id + ' joined ' + name);
+      }));
+      Object.keys(routed).forEach((name) => routed[name].forEach((id) => {
+        if (!now[name] || !now[name].has(id)) lines.push(id + ' left ' + name);
+      }));
+      const list = $('changes');
+      lines.forEach((line) => {
+        const item = document.createElement('li');
+        item.textContent = new Date().toLocaleTimeString() + ' ' + line;
+        list.prepend(item);
+      });
+      while (list.children.length > 5) list.lastElementChild.remove();
+    }
+    routed = now;
+  }
+
   async function sendOnce(event) {
     event.preventDefault();
     clearError();
@@ -51,6 +116,7 @@
       const answer = await compute($('operation').value, $('a').value, $('b').value);
       $('result').textContent = String(answer.body.result);
       $('answered-by').textContent = answer.instance;
+      remember(answer.instance);
       $('answered-message').textContent = messages[answer.instance] || '';
       $('answer').hidden = false;
     } catch (e) {
@@ -68,6 +134,7 @@
       for (let i = 0; i < 30; i++) {
         const answer = await compute($('operation').value, $('a').value, $('b').value);
         counts[answer.instance] = (counts[answer.instance] || 0) + 1;
+        remember(answer.instance);
       }
       drawBars(counts);
     } catch (e) {
@@ -110,6 +177,7 @@
   }
 
   function drawServices(view) {
+    noteChanges(view);
     messages = {};
     const container = $('services');
     container.replaceChildren();
@@ -170,5 +238,6 @@
 
   $('compute').addEventListener('submit', sendOnce);
   $('send30').addEventListener('click', sendThirty);
+  loadOperations();
   follow();
 }());

@@ -99,6 +99,11 @@ public final class PayaraProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** The server's java.io.tmpdir: its own, removed with it. */
+    public Path tempFolder() {
+        return scratch.resolve("tmp");
+    }
+
     public int port() {
         return port;
     }

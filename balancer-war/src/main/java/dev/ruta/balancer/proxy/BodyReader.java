@@ -1,59 +1,149 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.error.BodyTimeoutException;
+import dev.ruta.balancer.proxy.error.BodyTooLargeException;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Reads a small request body without blocking: the container calls back as bytes arrive, so a
- * client that sends slowly holds no thread, only its buffer. Completes with the bytes, or
- * fails when the client breaks off; the caller sets the deadline.
+ * Reads a request body whole before it is forwarded, without blocking: the container calls
+ * back as bytes arrive, so a client that sends slowly holds no thread, and no instance waits on
+ * it either. The first 64 KiB stay in memory; the rest goes to a file, so a large body costs
+ * disk, not heap. Completes with the body, or fails when the client breaks off or sends more
+ * than the limit; the caller sets the deadline, and a body given up is deleted.
  */
 final class BodyReader implements ReadListener {
 
-    private final ServletInputStream in;
-    private final byte[] bytes;
-    private final CompletableFuture<byte[]> done = new CompletableFuture<>();
-    private int filled;
+    /** Bodies up to this size stay in memory. */
+    static final int IN_MEMORY = 64 * 1024;
 
-    private BodyReader(ServletInputStream in, int length) {
+    private final ServletInputStream in;
+    private final long declared;
+    private final long maxBytes;
+    private final Path spoolFolder;
+    private final CompletableFuture<RequestBody> done = new CompletableFuture<>();
+    private final byte[] chunk = new byte[16 * 1024];
+    private byte[] memory;
+    private int inMemory;
+    private Path file;
+    private FileChannel channel;
+    private long total;
+
+    private BodyReader(ServletInputStream in, long declared, long maxBytes, Path spoolFolder) {
         this.in = in;
-        this.bytes = new byte[length];
+        this.declared = declared;
+        this.maxBytes = maxBytes;
+        this.spoolFolder = spoolFolder;
+        this.memory = new byte[(int) Math.min(IN_MEMORY, declared > 0 ? declared : 4096)];
     }
 
-    static CompletableFuture<byte[]> read(ServletInputStream in, int length) {
-        BodyReader reader = new BodyReader(in, length);
+    /** @param declared the Content-Length, or -1 when the client sends its body chunked */
+    static CompletableFuture<RequestBody> read(ServletInputStream in, long declared, long maxBytes, Path spoolFolder) {
+        BodyReader reader = new BodyReader(in, declared, maxBytes, spoolFolder);
+        reader.done.whenComplete((body, error) -> {
+            if (error != null) {
+                reader.discard();
+            }
+        });
         in.setReadListener(reader);
         return reader.done;
     }
 
+    static BodyTooLargeException tooLarge(long maxBytes) {
+        return new BodyTooLargeException("The request body is over the " + maxBytes + "-byte limit (balancer.max-body).");
+    }
+
+    static BodyTimeoutException tooSlow() {
+        return new BodyTimeoutException("The request body did not arrive in time (balancer.body-timeout).");
+    }
+
     @Override
-    public void onDataAvailable() throws IOException {
+    public synchronized void onDataAvailable() throws IOException {
         while (!done.isDone() && in.isReady()) {
-            int read = in.read(bytes, filled, bytes.length - filled);
+            int read = in.read(chunk);
             if (read < 0) {
-                break;
+                return;
             }
-            filled += read;
-            if (filled == bytes.length) {
-                done.complete(bytes);
+            total += read;
+            if (total > maxBytes || (declared >= 0 && total > declared)) {
+                done.completeExceptionally(tooLarge(maxBytes));
+                return;
             }
+            keep(read);
+        }
+    }
+
+    private void keep(int read) throws IOException {
+        if (channel == null && inMemory + read <= IN_MEMORY) {
+            if (inMemory + read > memory.length) {
+                memory = Arrays.copyOf(memory, Math.min(IN_MEMORY, Math.max(memory.length * 2, inMemory + read)));
+            }
+            System.arraycopy(chunk, 0, memory, inMemory, read);
+            inMemory += read;
+            return;
+        }
+        if (channel == null) {
+            file = Files.createTempFile(spoolFolder, "ruta-body-", ".part");
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            write(ByteBuffer.wrap(memory, 0, inMemory));
+            memory = null;
+        }
+        write(ByteBuffer.wrap(chunk, 0, read));
+    }
+
+    private void write(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
         }
     }
 
     @Override
-    public void onAllDataRead() {
-        if (filled < bytes.length) {
-            // Shorter than its Content-Length: the client broke off; forwarding it would pass a cut body as whole.
-            done.completeExceptionally(new EOFException("The request body ended after " + filled + " of "
-                    + bytes.length + " bytes."));
+    public synchronized void onAllDataRead() throws IOException {
+        if (done.isDone()) {
+            return;
         }
+        if (declared >= 0 && total < declared) {
+            // Shorter than its Content-Length: the client broke off; forwarding it would pass a cut body as whole.
+            done.completeExceptionally(new EOFException("The request body ended after " + total + " of "
+                    + declared + " bytes."));
+            return;
+        }
+        if (channel == null) {
+            done.complete(RequestBody.inMemory(Arrays.copyOf(memory, inMemory)));
+            return;
+        }
+        channel.close();
+        channel = null;
+        done.complete(RequestBody.inFile(file, total));
     }
 
     @Override
     public void onError(Throwable error) {
         done.completeExceptionally(error);
+    }
+
+    /** The body was given up (too slow, too large, cut short): its file goes at once. */
+    private synchronized void discard() {
+        try {
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not delete the request body's file " + file, e);
+        }
     }
 }

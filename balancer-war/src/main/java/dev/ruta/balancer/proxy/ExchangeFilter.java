@@ -35,13 +35,13 @@ final class ExchangeFilter implements ClientRequestFilter {
             request.setEntity(null);
             return;
         }
-        // A body read whole goes with its length: chunked encoding costs the instance more; and a
-        // POST, PUT or PATCH without an entity could otherwise announce a body that never comes.
-        if (body.isStreamed()) {
-            // The JDK connector would otherwise read the whole body before sending the first byte.
+        if (body.isInFile()) {
+            // The JDK connector sends a body of known length only from memory: a file goes chunked.
             request.setProperty(ENTITY_PROCESSING, "CHUNKED");
         } else {
-            headers.putSingle(HttpHeaders.CONTENT_LENGTH, Long.toString(body.isPresent() ? body.length() : 0));
+            // In memory it goes with its length: chunked encoding costs the instance more; and a
+            // POST, PUT or PATCH without an entity could otherwise announce a body that never comes.
+            headers.putSingle(HttpHeaders.CONTENT_LENGTH, Long.toString(body.length()));
         }
         MediaType type = request.getMediaType();
         request.setEntity(body.isPresent() ? body.entity() : EMPTY, NONE,

@@ -36,11 +36,6 @@ final class Failures {
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
-            if (inner instanceof BodyLimit.ClientFault) {
-                return inner;
-            }
-        }
         return cause;
     }
 

@@ -51,7 +51,6 @@ public class Forwarder {
     private final RetryPolicy retryPolicy;
     private final Duration ejectFor;
     private final Duration readTimeout;
-    private final Duration bodyTimeout;
     private final int maxInFlight;
 
     @Resource
@@ -59,7 +58,7 @@ public class Forwarder {
     private ExecutorService relays;
 
     protected Forwarder() {
-        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1);
+        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, 1);
     }
 
     @Inject
@@ -68,7 +67,6 @@ public class Forwarder {
                      @ConfigProperty(name = "balancer.retries") int retries,
                      @ConfigProperty(name = "balancer.eject-for") Duration ejectFor,
                      @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
-                     @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout,
                      @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
         this.table = table;
         this.transport = transport;
@@ -77,7 +75,6 @@ public class Forwarder {
         this.retryPolicy = new RetryPolicy(retries);
         this.ejectFor = ejectFor;
         this.readTimeout = readTimeout;
-        this.bodyTimeout = bodyTimeout;
         this.maxInFlight = maxInFlight;
     }
 
@@ -89,20 +86,20 @@ public class Forwarder {
      * @throws UnknownServiceException when no such service is routed
      * @throws NoInstanceException when it has no healthy instance
      */
-    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange) {
+    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange, AccessRecord record) {
         ServiceRoute route = table.route(service).orElseThrow(() -> new UnknownServiceException(
                 "No service called '" + service + "' is routed: it is not registered in Consul with the routing tag."));
         if (route.upstreams().isEmpty()) {
             throw new NoInstanceException("Service '" + service + "' has no healthy instance right now; try again shortly.");
         }
-        Attempts attempts = new Attempts(service, exchange);
+        Attempts attempts = new Attempts(service, exchange, record);
         attempts.next();
         return attempts.answer;
     }
 
     /**
-     * The instances' answers are handled here, off the I/O threads of the connector, and large
-     * request bodies are streamed from here, off Payara's threads. A thread is busy only while it
+     * The instances' answers are handled here, off the I/O threads of the connector, and bodies
+     * kept in files are sent from here, off Payara's threads. A thread is busy only while it
      * moves bytes; beyond the cores, threads come and go with the load.
      */
     @PostConstruct
@@ -128,14 +125,16 @@ public class Forwarder {
 
         private final String service;
         private final Exchange exchange;
+        private final AccessRecord record;
         private final CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
         private final Set<String> tried = new HashSet<>(4);
         private UpstreamAnswer unavailable;
         private String lastProblem = "no instance was tried";
 
-        Attempts(String service, Exchange exchange) {
+        Attempts(String service, Exchange exchange, AccessRecord record) {
             this.service = service;
             this.exchange = exchange;
+            this.record = record;
         }
 
         void next() {
@@ -147,14 +146,14 @@ public class Forwarder {
                 return;
             }
             Upstream upstream = strategy.choose(service, candidates);
+            record.tried(upstream.instance().id(), !tried.isEmpty());
             tried.add(upstream.instance().id());
             upstream.started();
             long started = System.nanoTime();
-            // The clock runs before the call: writing a streamed body happens inside it and may
-            // wait on the client or on a free connection, and the client must still get its answer.
+            // The clock runs before the call: writing the body happens inside it and may wait on a
+            // free connection, and the client must still get its answer.
             CompletableFuture<Response> timed = new CompletableFuture<>();
-            Duration limit = exchange.body().isStreamed() ? readTimeout.plus(bodyTimeout) : readTimeout;
-            timed.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS)
+            timed.orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenCompleteAsync((response, error) -> outcome(upstream, started, response, error), relays());
             CompletableFuture<Response> call;
             try {
@@ -174,12 +173,6 @@ public class Forwarder {
         private void outcome(Upstream upstream, long started, Response response, Throwable error) {
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
-                if (cause instanceof BodyLimit.ClientFault fault) {
-                    // The client's fault, found while streaming its body: not the instance's.
-                    finish(upstream, started, false);
-                    answer.completeExceptionally(fault.answer());
-                    return;
-                }
                 finish(upstream, started, true);
                 Failure failure = cause instanceof TimeoutException ? Failure.READ_TIMEOUT : Failures.classify(cause);
                 failed(upstream, failure, upstream.instance().id() + ": " + Failures.describe(cause), null);
@@ -221,7 +214,7 @@ public class Forwarder {
                 unavailable = unavailableAnswer;
             }
             lastProblem = problem;
-            if (retryPolicy.mayRetry(exchange.method(), failure, tried.size()) && exchange.body().canBeSentAgain()) {
+            if (retryPolicy.mayRetry(exchange.method(), failure, tried.size()) ) {
                 observer.retried(service);
                 next();
                 return;

@@ -1,5 +1,6 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.accesslog.AccessLog;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
 import dev.ruta.balancer.proxy.error.ErrorBody;
 import dev.ruta.balancer.proxy.error.InvalidHeaderException;
@@ -10,14 +11,13 @@ import dev.ruta.balancer.proxy.error.ProxyException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,28 +45,35 @@ public class ProxyServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(ProxyServlet.class.getName());
     private static final String PREFIX = "/api/";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH");
-    /** Bodies up to this size are read whole, so that a retry can send them again. */
-    private static final int BUFFERED_BODY = 64 * 1024;
 
     private Forwarder forwarder;
     private InFlightLimit limit;
+    private AccessLog accessLog;
     private long maxBody;
     private Duration bodyTimeout;
+    private long maxAnswerBacklog;
+    /** Large request bodies, and answers a client is slow to take, wait here: the server's own temporary folder. */
+    private final Path spoolFolder = Path.of(System.getProperty("java.io.tmpdir"));
 
     @Inject
-    void configure(Forwarder forwarder, InFlightLimit limit, @ConfigProperty(name = "balancer.max-body") long maxBody,
-                   @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout) {
+    void configure(Forwarder forwarder, InFlightLimit limit, AccessLog accessLog, @ConfigProperty(name = "balancer.max-body") long maxBody,
+                   @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout,
+                   @ConfigProperty(name = "balancer.max-answer-backlog") long maxAnswerBacklog) {
         this.forwarder = forwarder;
         this.limit = limit;
+        this.accessLog = accessLog;
         this.maxBody = maxBody;
         this.bodyTimeout = bodyTimeout;
+        this.maxAnswerBacklog = maxAnswerBacklog;
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        AccessRecord record = new AccessRecord();
         if (!limit.tryAcquire()) {
             ErrorBody.write(response, new OverloadedException("The balancer has " + limit.max()
                     + " requests in flight, its limit (balancer.max-in-flight); try again shortly."));
+            log(request, response, record);
             return;
         }
         AsyncContext async = request.startAsync();
@@ -86,17 +93,21 @@ public class ProxyServlet extends HttpServlet {
                     request.getHeader("Host"), request.getScheme());
             String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;
             Function<RequestBody, CompletableFuture<UpstreamAnswer>> forward =
-                    body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body, null));
-            CompletableFuture<RequestBody> body = body(request);
-            // A streamed body is written to the instance as the client sends it, by the thread that
-            // forwards it: one of the forwarder's, so a slow client never holds one of Payara's.
-            (isStreamed(body) ? body.thenComposeAsync(forward, forwarder.relays()) : body.thenCompose(forward))
-                    .whenComplete((answer, error) -> relay(async, answer, error));
+                    body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body, null), record);
+            CompletableFuture<RequestBody> reading = body(request);
+            reading.thenCompose(body -> body.isInFile()
+                            // Reading the file to send it is left to the forwarder's threads, not Payara's.
+                            ? CompletableFuture.supplyAsync(() -> body, forwarder.relays()).thenCompose(forward)
+                            : forward.apply(body))
+                    .whenComplete((answer, error) -> {
+                        relay(async, answer, error, record);
+                        reading.thenAccept(RequestBody::release);
+                    });
         } catch (ProxyException e) {
-            fail(async, e);
+            fail(async, e, record);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", e);
-            fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
+            fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."), record);
         }
     }
 
@@ -134,52 +145,44 @@ public class ProxyServlet extends HttpServlet {
     }
 
     /**
-     * Small bodies are read whole, without blocking, within balancer.body-timeout; larger ones
-     * and those of unknown length stream through within the same limits.
+     * The body is read whole, without blocking, within balancer.body-timeout and balancer.max-body,
+     * before any instance is called: a slow client then holds neither a thread nor an instance.
      */
     private CompletableFuture<RequestBody> body(HttpServletRequest request) {
         long declared = request.getContentLengthLong();
         if (declared > maxBody) {
-            throw BodyLimit.tooLarge(maxBody);
+            throw BodyReader.tooLarge(maxBody);
         }
         if (declared == 0 || (declared < 0 && request.getHeader("Transfer-Encoding") == null)) {
             return CompletableFuture.completedFuture(RequestBody.NONE);
         }
         try {
-            if (declared > 0 && declared <= BUFFERED_BODY) {
-                return BodyReader.read(request.getInputStream(), (int) declared)
-                        .orTimeout(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .thenApply(RequestBody::buffered);
-            }
-            return CompletableFuture.completedFuture(RequestBody.streamed(
-                    new BodyLimit(request.getInputStream(), maxBody, System.nanoTime() + bodyTimeout.toNanos()), declared));
+            return BodyReader.read(request.getInputStream(), declared, maxBody, spoolFolder)
+                    .orTimeout(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private static boolean isStreamed(CompletableFuture<RequestBody> body) {
-        return body.isDone() && !body.isCompletedExceptionally() && body.join().isStreamed();
-    }
-
-    private void relay(AsyncContext async, UpstreamAnswer answer, Throwable error) {
+    private void relay(AsyncContext async, UpstreamAnswer answer, Throwable error, AccessRecord record) {
         if (error != null) {
             Throwable cause = Failures.unwrap(error);
             if (cause instanceof ProxyException proxyException) {
-                fail(async, proxyException);
+                fail(async, proxyException, record);
             } else if (cause instanceof TimeoutException) {
-                fail(async, BodyLimit.tooSlow());
+                fail(async, BodyReader.tooSlow(), record);
             } else if (cause instanceof IOException) {
                 // The client broke off while sending its body: nobody is left to answer.
                 LOG.log(Level.FINE, "Could not read the request body", cause);
-                end(async);
+                end(async, record);
             } else {
                 LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", cause);
-                fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
+                fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."), record);
             }
             return;
         }
-        try (answer) {
+        boolean relaying = false;
+        try {
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
             response.setStatus(answer.status());
             answer.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
@@ -192,51 +195,42 @@ public class ProxyServlet extends HttpServlet {
                     // A stream: its status and headers go out now, not with its first event.
                     response.flushBuffer();
                 }
-                copy(answer.body(), response.getOutputStream());
+                relaying = true;
+                AnswerRelay.relay(answer, response.getOutputStream(), spoolFolder, maxAnswerBacklog, () -> end(async, record));
             }
         } catch (IOException | RuntimeException e) {
-            // The client left, or the instance broke off mid-body: nothing more can be said to the client.
+            // The client left before the answer began: nothing more can be said to it.
             LOG.log(Level.FINE, "Relay of an answer from " + answer.instanceId() + " broke off", e);
         } finally {
-            end(async);
-        }
-    }
-
-    /**
-     * Reads no more than has arrived (Jersey's entity streams block until a read is filled) and
-     * flushes whenever the instance has nothing more ready, so a stream of events arrives event
-     * by event while a large body still moves in large writes.
-     */
-    private static void copy(InputStream body, ServletOutputStream out) throws IOException {
-        byte[] buffer = new byte[16 * 1024];
-        while (true) {
-            int ready = body.available();
-            int read = body.read(buffer, 0, ready > 0 ? Math.min(ready, buffer.length) : 1);
-            if (read == -1) {
-                return;
-            }
-            out.write(buffer, 0, read);
-            if (body.available() == 0) {
-                out.flush();
+            if (!relaying) {
+                answer.close();
+                end(async, record);
             }
         }
     }
 
-    private void fail(AsyncContext async, ProxyException exception) {
+    private void fail(AsyncContext async, ProxyException exception, AccessRecord record) {
         try {
             ErrorBody.write((HttpServletResponse) async.getResponse(), exception);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "Could not send an error to the client", e);
         } finally {
-            end(async);
+            end(async, record);
         }
     }
 
-    private void end(AsyncContext async) {
+    private void end(AsyncContext async, AccessRecord record) {
         try {
+            log((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), record);
             async.complete();
         } finally {
             limit.release();
         }
+    }
+
+    private void log(HttpServletRequest request, HttpServletResponse response, AccessRecord record) {
+        accessLog.record(record.received, request.getRemoteAddr(), request.getMethod(), request.getRequestURI(),
+                response.getStatus(), record.instance(), Duration.ofNanos(System.nanoTime() - record.startedNanos),
+                record.retries());
     }
 }

@@ -1,74 +1,70 @@
 package dev.ruta.balancer.proxy;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * A request body on its way to an instance. Small bodies are read whole, so a retry can send
- * them again; larger ones stream through, and may only be retried while no byte of them has
- * been read. Either way no more than the balancer's limit is ever read.
+ * A request body, read whole before it is forwarded: in memory when small, in a file otherwise.
+ * Either way it can be sent again to another instance, and {@link #release()} frees it once the
+ * exchange is over.
  */
 public final class RequestBody {
 
     public static final RequestBody NONE = new RequestBody(null, null, 0);
 
     private final byte[] bytes;
-    private final InputStream stream;
+    private final Path file;
     private final long length;
-    private volatile boolean touched;
 
-    private RequestBody(byte[] bytes, InputStream stream, long length) {
+    private RequestBody(byte[] bytes, Path file, long length) {
         this.bytes = bytes;
-        this.stream = stream;
+        this.file = file;
         this.length = length;
     }
 
-    public static RequestBody buffered(byte[] bytes) {
+    static RequestBody inMemory(byte[] bytes) {
         return bytes.length == 0 ? NONE : new RequestBody(bytes, null, bytes.length);
     }
 
-    /** @param length the declared length, or -1 when the client streams it chunked */
-    public static RequestBody streamed(InputStream limited, long length) {
-        return new RequestBody(null, limited, length);
+    static RequestBody inFile(Path file, long length) {
+        return new RequestBody(null, file, length);
     }
 
     public boolean isPresent() {
-        return bytes != null || stream != null;
+        return bytes != null || file != null;
     }
 
-    /** Whether it streams through rather than having been read whole. */
-    public boolean isStreamed() {
-        return stream != null;
+    /** Whether it lies in a file: sending it then reads the disk, so it is not done on a container thread. */
+    boolean isInFile() {
+        return file != null;
     }
 
-    /** The declared or known length, or -1 when unknown. */
     public long length() {
         return length;
     }
 
-    /** What the REST client writes: the bytes, or the stream, noting when it is first read. */
+    /** What the REST client writes: the bytes, or a fresh stream over the file for each attempt. */
     Object entity() {
         if (bytes != null) {
             return bytes;
         }
-        return new FilterInputStream(stream) {
-            @Override
-            public int read() throws IOException {
-                touched = true;
-                return super.read();
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int count) throws IOException {
-                touched = true;
-                return super.read(buffer, offset, count);
-            }
-        };
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The request body's file " + file + " cannot be read", e);
+        }
     }
 
-    /** Whether another instance could be sent this body whole. */
-    public boolean canBeSentAgain() {
-        return stream == null || !touched;
+    /** Deletes the file, if any; a stream still open on it reads on until closed. */
+    void release() {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not delete the request body's file " + file, e);
+            }
+        }
     }
 }

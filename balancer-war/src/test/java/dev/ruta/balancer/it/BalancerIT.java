@@ -9,6 +9,8 @@ import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
 import dev.ruta.testing.PayaraProcess;
 import dev.ruta.testing.TestHttp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,6 +61,25 @@ class BalancerIT {
     void spreadsThirtyRequestsTenPerInstance() {
         Map<String, Long> split = split(30);
         assertEquals(Map.of(id(0), 10L, id(1), 10L, id(2), 10L), split);
+    }
+
+    @Test
+    @Order(1)
+    void theAccessLogHasALinePerRequestNamingTheInstanceThatAnswered() {
+        Matcher announced = Pattern.compile("Access log: (\\S+)").matcher(system.balancer().log());
+        assertTrue(announced.find(), "the balancer names its access log at startup");
+        Path accessLog = Path.of(announced.group(1));
+        List<String> answeredBy = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            HttpReply reply = TestHttp.get(system.viaBalancer("/api/operations/subtract?a=" + i + "&b=1"));
+            assertEquals(200, reply.status(), reply.body());
+            answeredBy.add(reply.header("X-Ruta-Instance"));
+        }
+        Pattern line = Pattern.compile("\\S+Z 127\\.0\\.0\\.1 GET /api/operations/subtract 200 (\\S+) [0-9.]+ms retries=0");
+        List<String> logged = await("six lines in the access log").atMost(Duration.ofSeconds(30))
+                .until(() -> Files.readAllLines(accessLog).stream().map(line::matcher).filter(Matcher::matches)
+                        .map(matched -> matched.group(1)).toList(), lines -> lines.size() == 6);
+        assertEquals(answeredBy, logged);
     }
 
     @Test

@@ -13,12 +13,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,10 +32,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The forwarding path itself: answers and bodies stream through as they come, a slow instance
- * holds no thread that others need, and beyond balancer.max-in-flight the answer is a quick 503.
- * The balancer is the real uber jar with a small heap, so whole-body buffering of the large
- * bodies here would show; the instances are small servers in this JVM, registered in Consul.
+ * The forwarding path itself: answers stream through as they come, request bodies are kept on
+ * disk until whole, a slow instance holds no thread that others need, and beyond
+ * balancer.max-in-flight the answer is a quick 503. The balancer is the real uber jar with a
+ * small heap, so holding the large bodies here in memory would show; the instances are small servers in this JVM, registered in Consul.
  */
 @ExtendWith(ConsulExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,7 +57,8 @@ class ForwardingPathIT {
         system.registerInstance("streams-1", "streams", streams.port());
         system.registerInstance("sleepy-1", "sleepy", sleepy.port());
         system.registerInstance("steady-1", "steady", steady.port());
-        system.startBalancer(Map.of("balancer.max-body", String.valueOf(16 * 1024 * 1024),
+        system.startBalancer(Map.of("balancer.max-body", String.valueOf(512L * 1024 * 1024),
+                "balancer.max-answer-backlog", String.valueOf(512L * 1024 * 1024),
                 "balancer.max-in-flight", String.valueOf(MAX_IN_FLIGHT), "balancer.read-timeout", "2m", "balancer.connections-per-instance", "400",
                 "balancer.connect-timeout", "5s"),
                 "-Xmx96m").awaitUp("/health/ready");
@@ -104,14 +108,57 @@ class ForwardingPathIT {
     }
 
     @Test
-    void aLargeUploadStreamsThrough() {
-        long size = 5L * 1024 * 1024;
+    void aLargeAnswerToASlowClientWaitsOnDiskNotInTheHeap() throws IOException, InterruptedException {
+        long size = 300L * 1024 * 1024;
+        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/large?mb=300"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            assertEquals(200, response.statusCode());
+            long read = body.readNBytes(1024 * 1024).length;
+            await("the instance sends its whole answer while the client reads nothing").atMost(Duration.ofMinutes(2))
+                    .until(() -> streams.largeSent() == size);
+            assertTrue(system.balancer().isAlive(), "the balancer ran out of memory");
+            assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
+            assertTrue(filesOfTheBalancer("ruta-answer-") > 0, "the answer waits in a file");
+            read += body.transferTo(OutputStream.nullOutputStream());
+            assertEquals(size, read);
+        }
+        await("the answer's file deleted").atMost(Duration.ofMinutes(1)).until(() -> filesOfTheBalancer("ruta-answer-") == 0);
+    }
+
+    @Test
+    void aClientThatLeavesMidAnswerLeavesNothingBehind() throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/large?mb=2000"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            assertEquals(1024 * 1024, body.readNBytes(1024 * 1024).length);
+            await("the answer waits in a file for the client").atMost(Duration.ofMinutes(1))
+                    .until(() -> filesOfTheBalancer("ruta-answer-") == 1);
+        }
+        await("the answer's file deleted once the client left").atMost(Duration.ofMinutes(1))
+                .until(() -> filesOfTheBalancer("ruta-answer-") == 0);
+        assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
+    }
+
+    private long filesOfTheBalancer(String prefix) throws IOException {
+        try (var files = Files.list(system.balancer().tempFolder())) {
+            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).count();
+        }
+    }
+
+    @Test
+    void aLargeUploadGoesThroughTheDiskNotTheHeap() throws IOException {
+        long size = 300L * 1024 * 1024;
+        UploadBody upload = new UploadBody(size, streams);
         HttpReply reply = TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/upload"))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> new UploadBody(size, streams)), size)));
+                        HttpRequest.BodyPublishers.ofInputStream(() -> upload), size)));
         assertEquals(200, reply.status(), reply.body());
         assertEquals(size, reply.json().getJsonNumber("received").longValue());
+        assertEquals(0, upload.seenByTheInstanceBeforeTheEnd, "the instance waited on the client");
+        assertTrue(system.balancer().isAlive());
+        assertEquals(0, filesOfTheBalancer("ruta-body-"), "the body's file was deleted");
     }
 
     @Test
@@ -169,16 +216,18 @@ class ForwardingPathIT {
 
 
     /**
-     * A body whose first megabyte is sent at once, the rest only after the instance has begun
-     * receiving it: a balancer that read bodies whole before forwarding would never get there.
+     * A body of ones, three times the balancer's heap, that notes how much of it the instance had
+     * received just before its last megabyte went out: a balancer that streamed bodies would have
+     * passed most of it on by then.
      */
     private static final class UploadBody extends InputStream {
 
-        private static final int FIRST_PART = 1024 * 1024;
+        private static final int LAST_PART = 1024 * 1024;
 
         private final long size;
         private final StreamingServer instance;
         private long sent;
+        private volatile long seenByTheInstanceBeforeTheEnd = -1;
 
         UploadBody(long size, StreamingServer instance) {
             this.size = size;
@@ -196,13 +245,12 @@ class ForwardingPathIT {
             if (sent >= size) {
                 return -1;
             }
-            if (sent == FIRST_PART) {
-                await("the instance receives the body while it is still being sent").atMost(Duration.ofMinutes(1))
-                        .until(() -> instance.uploaded() > 0);
+            if (sent == size - LAST_PART) {
+                seenByTheInstanceBeforeTheEnd = instance.uploaded();
             }
-            long limit = sent < FIRST_PART ? FIRST_PART : size;
+            long limit = sent < size - LAST_PART ? size - LAST_PART : size;
             int count = (int) Math.min(length, limit - sent);
-            java.util.Arrays.fill(buffer, offset, offset + count, (byte) '1');
+            Arrays.fill(buffer, offset, offset + count, (byte) '1');
             sent += count;
             return count;
         }

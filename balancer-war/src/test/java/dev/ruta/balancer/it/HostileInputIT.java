@@ -15,16 +15,21 @@ import dev.ruta.testing.TestHttp;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,6 +130,38 @@ class HostileInputIT {
     }
 
     @Test
+    void aRefusedHugeBodyIsNotReadToTheEndToKeepTheConnection() {
+        // Without Connection: close the server could keep the connection by reading the rest.
+        String head = "POST /api/operations/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 400000000\r\n\r\n";
+        for (int port : List.of(instances.get(0).port(), system.balancer().port())) {
+            AtomicLong sent = new AtomicLong();
+            CountDownLatch writerDone = new CountDownLatch(1);
+            try (Socket socket = RawHttp.open(port)) {
+                RawHttp.start(socket, head, out -> {
+                    try {
+                        byte[] chunk = new byte[64 * 1024];
+                        Arrays.fill(chunk, (byte) '1');
+                        while (sent.get() < 400_000_000L) {
+                            out.write(chunk);
+                            sent.addAndGet(chunk.length);
+                        }
+                    } finally {
+                        writerDone.countDown();
+                    }
+                });
+                HttpReply reply = RawHttp.answer(socket);
+                assertEquals(413, reply.status(), reply.body());
+                await("the client stops sending, or is stopped").atMost(Duration.ofMinutes(2))
+                        .until(() -> writerDone.getCount() == 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertTrue(sent.get() < 400_000_000L, "the server on port " + port + " read the whole refused body");
+        }
+    }
+
+    @Test
     void slowClientsDoNotTakeTheBalancerFromEveryoneElse() throws IOException {
         List<Socket> slow = new ArrayList<>();
         try {
@@ -152,15 +189,17 @@ class HostileInputIT {
     }
 
     @Test
-    void slowClientsWithLargeBodiesTakeNoThreadOfPayaras() throws IOException {
+    void slowClientsWithLargeBodiesHoldNoThreadAndNoInstance() throws IOException {
+        int clients = 60;
         List<Socket> slow = new ArrayList<>();
         try {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < clients; i++) {
                 Socket socket = RawHttp.open(system.balancer().port());
-                // Over 64 KiB, so it streams: one byte every 200 ms, far slower than any body should come.
+                // 100 KB at once, so the body goes to disk; then one byte every 200 ms, far slower than any body should come.
                 RawHttp.start(socket, "POST /api/steady/large HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                         + "Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n", out -> {
-                            for (int sent = 0; sent < 500_000; sent++) {
+                            out.write(new byte[100_000]);
+                            for (int sent = 100_000; sent < 500_000; sent++) {
                                 out.write('1');
                                 out.flush();
                                 sleepQuietly(200);
@@ -168,6 +207,9 @@ class HostileInputIT {
                         });
                 slow.add(socket);
             }
+            await("every slow body partly on disk").atMost(Duration.ofMinutes(1))
+                    .until(() -> bodyFilesOf(system.balancer()) == clients);
+            assertEquals(0, threadsWaitingOnARequestBody(system.balancer()), "threads wait on slow clients");
             HttpReply ordinary = TestHttp.get(system.viaBalancer("/api/steady/ping"));
             assertEquals(200, ordinary.status(), ordinary.body());
             assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
@@ -179,6 +221,26 @@ class HostileInputIT {
             for (Socket socket : slow) {
                 socket.close();
             }
+        }
+        assertTrue(steady.received().stream().noneMatch(r -> r.pathAndQuery().endsWith("/large")),
+                "no half-sent body reached the instance");
+        await("the slow bodies' files deleted").atMost(Duration.ofMinutes(1))
+                .until(() -> bodyFilesOf(system.balancer()) == 0);
+    }
+
+    /** Threads of the server blocked in reading a request body, from a thread dump. */
+    private static long threadsWaitingOnARequestBody(PayaraProcess server) throws IOException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(server.pid()), "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return Arrays.stream(dump.split("\n\n"))
+                .filter(thread -> thread.contains("CoyoteInputStream.read") || thread.contains("InputBuffer.read"))
+                .count();
+    }
+
+    private static long bodyFilesOf(PayaraProcess server) throws IOException {
+        try (var files = Files.list(server.tempFolder())) {
+            return files.filter(file -> file.getFileName().toString().startsWith("ruta-body-")).count();
         }
     }
 

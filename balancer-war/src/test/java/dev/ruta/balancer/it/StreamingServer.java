@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * test can see whether what was sent so far has crossed the balancer, without timing anything.
  * {@code /events} sends a Server-Sent Event, pauses, sends a second; {@code /download} sends the
  * first part of a large body, pauses, sends the rest; {@code /upload} counts the bytes of a
- * request body as they arrive; {@code /api/streams/session} sets a cookie and reports the one it got.
+ * request body as they arrive; {@code /api/streams/session} sets a cookie and reports the one it got;
+ * {@code /large?mb=N} sends N megabytes at a gigabit link's pace, counting what it sent and whether
+ * its reader broke off.
  */
 final class StreamingServer implements AutoCloseable {
 
@@ -32,6 +34,8 @@ final class StreamingServer implements AutoCloseable {
     private final CountDownLatch eventsGoOn = new CountDownLatch(1);
     private final CountDownLatch downloadGoOn = new CountDownLatch(1);
     private final AtomicLong uploaded = new AtomicLong();
+    private final AtomicLong largeSent = new AtomicLong();
+    private final AtomicLong largeBrokenOff = new AtomicLong();
 
     StreamingServer() {
         try {
@@ -44,6 +48,7 @@ final class StreamingServer implements AutoCloseable {
         server.createContext("/api/streams/download", this::download);
         server.createContext("/api/streams/upload", this::upload);
         server.createContext("/api/streams/session", this::session);
+        server.createContext("/api/streams/large", this::large);
         server.start();
     }
 
@@ -64,6 +69,36 @@ final class StreamingServer implements AutoCloseable {
     /** Bytes of upload bodies received so far. */
     long uploaded() {
         return uploaded.get();
+    }
+
+    /** Bytes of /large answers sent so far. */
+    long largeSent() {
+        return largeSent.get();
+    }
+
+    /** /large answers whose reader went away before the end. */
+    long largeBrokenOff() {
+        return largeBrokenOff.get();
+    }
+
+    private void large(HttpExchange exchange) throws IOException {
+        int megabytes = Integer.parseInt(exchange.getRequestURI().getQuery().replace("mb=", ""));
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        // Chunked: a stream of unknown length, the harder case.
+        exchange.sendResponseHeaders(200, 0);
+        byte[] megabyte = new byte[1024 * 1024];
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < megabytes; i++) {
+                out.write(megabyte);
+                largeSent.addAndGet(megabyte.length);
+                // About 100 MB/s, a gigabit link's pace: loopback is ten times faster than any network.
+                Thread.sleep(10);
+            }
+        } catch (IOException e) {
+            largeBrokenOff.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void events(HttpExchange exchange) throws IOException {

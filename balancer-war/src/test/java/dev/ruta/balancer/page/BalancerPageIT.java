@@ -10,6 +10,8 @@ import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.PayaraProcess;
 import dev.ruta.testing.ProjectPaths;
+import dev.ruta.testing.RecordingServer;
+import dev.ruta.testing.TestHttp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,8 @@ class BalancerPageIT {
     private final List<PayaraProcess> instances = new ArrayList<>();
     private ChromeDriver browser;
     private Path profile;
+    /** A second kind of service, routed by the same tag: the page must show it with no change. */
+    private final RecordingServer greeter = new RecordingServer("greeter-1");
 
     @RegisterExtension
     final EvidenceOnFailure evidence = new EvidenceOnFailure(() -> browser);
@@ -49,6 +53,8 @@ class BalancerPageIT {
         Chromium.ensureInstalled();
         system = new LocalSystem(consul);
         instances.addAll(system.startSeed(3, "Hola desde la instancia"));
+        system.registerInstance("greeter-1", "greeter", greeter.port());
+        system.awaitRouted("greeter", List.of("greeter-1"));
         profile = ProjectPaths.scratch("chromium-");
         browser = Chromium.start(profile);
     }
@@ -61,6 +67,7 @@ class BalancerPageIT {
         if (system != null) {
             system.close();
         }
+        greeter.close();
         ProjectPaths.deleteTree(profile);
     }
 
@@ -69,6 +76,23 @@ class BalancerPageIT {
         browser.get(system.viaBalancer("/").toString());
         await("the live table lists the instances").atMost(Duration.ofSeconds(30))
                 .until(() -> rowIds().containsAll(ids()));
+    }
+
+    @Test
+    @Order(1)
+    void theOperationsOfferedAreTheOnesTheServiceLists() {
+        List<String> listed = TestHttp.get(system.viaBalancer("/api/operations")).jsonArray().stream()
+                .map(operation -> operation.asJsonObject().getString("name")).toList();
+        await("the list of operations loaded").atMost(Duration.ofSeconds(10))
+                .until(() -> optionValues().size() == listed.size());
+        assertEquals(listed, optionValues());
+    }
+
+    @Test
+    @Order(1)
+    void everyRoutedServiceHasItsTable() {
+        await("the greeter's table").atMost(Duration.ofSeconds(30)).until(() -> (Boolean) browser.executeScript(
+                "return document.querySelector(\"table[data-service='greeter'] tr[data-instance='greeter-1']\") !== null;"));
     }
 
     @Test
@@ -98,6 +122,15 @@ class BalancerPageIT {
                 + "document.querySelectorAll('#distribution li')).map(bar => [bar.dataset.instance, "
                 + "bar.querySelector('.count').textContent]));");
         assertEquals(Map.of(id(0), "10", id(1), "10", id(2), "10"), bars);
+
+        @SuppressWarnings("unchecked")
+        List<String> strip = (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#strip li')).map(cell => cell.dataset.instance);");
+        assertEquals(30, strip.size());
+        for (int i = 0; i + 3 < strip.size(); i++) {
+            assertNotEquals(strip.get(i), strip.get(i + 1), "neighbours differ at " + i + ": " + strip);
+            assertEquals(strip.get(i), strip.get(i + 3), "every third the same at " + i + ": " + strip);
+        }
     }
 
     @Test
@@ -109,6 +142,9 @@ class BalancerPageIT {
         instances.add(fourth);
         await("the fourth instance in the table").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
                 .until(() -> rowIds().contains(LocalSystem.idOf(fourth)));
+        await("the page says it joined").atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("changes")).getText()
+                        .contains(LocalSystem.idOf(fourth) + " joined operations"));
         assertEquals(marker, browser.executeScript("return document.body.dataset.marker"), "the page was not reloaded");
     }
 
@@ -119,6 +155,9 @@ class BalancerPageIT {
         victim.kill();
         await("the killed instance leaves the table").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
                 .until(() -> !rowIds().contains(LocalSystem.idOf(victim)));
+        await("the page says it left").atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("changes")).getText()
+                        .contains(LocalSystem.idOf(victim) + " left operations"));
         victim.close();
     }
 
@@ -160,6 +199,12 @@ class BalancerPageIT {
         browser.findElement(By.id("b")).sendKeys("5", org.openqa.selenium.Keys.ENTER);
         await("computed from the keyboard").atMost(Duration.ofSeconds(10))
                 .until(() -> browser.findElement(By.id("result")).getText().equals("2"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> optionValues() {
+        return (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#operation option')).map(option => option.value);");
     }
 
     private String awaitAnswer(String previous) {
