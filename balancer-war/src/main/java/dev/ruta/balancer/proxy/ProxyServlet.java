@@ -46,6 +46,9 @@ public class ProxyServlet extends HttpServlet {
     private static final String PREFIX = "/api/";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH");
 
+    /** Answers up to this size are written in one piece; larger ones through an {@link AnswerRelay}. */
+    private static final int SMALL_ANSWER = 16 * 1024;
+
     private Forwarder forwarder;
     private InFlightLimit limit;
     private AccessLog accessLog;
@@ -191,6 +194,12 @@ public class ProxyServlet extends HttpServlet {
                 response.setContentLengthLong(answer.length());
             }
             if (answer.body() != null && !"HEAD".equals(((HttpServletRequest) async.getRequest()).getMethod())) {
+                if (answer.length() >= 0 && answer.length() <= SMALL_ANSWER) {
+                    // Most answers: one write, which the socket's buffers take whatever the
+                    // client's pace, without the cost of a write listener.
+                    response.getOutputStream().write(answer.body().readNBytes((int) answer.length()));
+                    return;
+                }
                 if (answer.length() < 0) {
                     // A stream: its status and headers go out now, not with its first event.
                     response.flushBuffer();
@@ -199,7 +208,7 @@ public class ProxyServlet extends HttpServlet {
                 AnswerRelay.relay(answer, response.getOutputStream(), spoolFolder, maxAnswerBacklog, () -> end(async, record));
             }
         } catch (IOException | RuntimeException e) {
-            // The client left before the answer began: nothing more can be said to it.
+            // The client left, or the instance broke off: nothing more can be said to the client.
             LOG.log(Level.FINE, "Relay of an answer from " + answer.instanceId() + " broke off", e);
         } finally {
             if (!relaying) {
