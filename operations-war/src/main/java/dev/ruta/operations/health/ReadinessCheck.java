@@ -17,7 +17,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class ReadinessCheck implements HealthCheck {
 
     /** Registration waits until this name shows in /health/ready: the application is deployed. */
-    public static final String NAME = "operations";
+    public static final String NAME = ConsulRegistration.DEPLOYED_CHECK;
 
     private final InstanceIdentity identity;
     private final ConsulRegistration registration;

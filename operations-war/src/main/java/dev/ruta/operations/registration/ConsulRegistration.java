@@ -1,6 +1,5 @@
 package dev.ruta.operations.registration;
 
-import dev.ruta.operations.health.ReadinessCheck;
 import dev.ruta.operations.instance.InstanceIdentity;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -28,6 +27,11 @@ public class ConsulRegistration {
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistration.class.getName());
     static final String CHECK_PATH = "/health/ready";
+    /**
+     * The readiness check whose presence at {@link #CHECK_PATH} shows the application is deployed,
+     * so registration waits for it. Named here, where it is relied on, and used by the health check.
+     */
+    public static final String DEPLOYED_CHECK = "operations";
     private static final Duration AGENT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     @Resource
@@ -66,7 +70,7 @@ public class ConsulRegistration {
                 ConsulDuration.parse("service.check.deregister-after", deregisterAfter));
         Backoff backoff = new Backoff(ConsulDuration.parse("consul.retry.initial-delay", retryInitialDelay),
                 ConsulDuration.parse("consul.retry.max-delay", retryMaxDelay));
-        ServingProbe probe = new ServingProbe(CHECK_PATH, ReadinessCheck.NAME);
+        ServingProbe probe = new ServingProbe(CHECK_PATH, DEPLOYED_CHECK);
         this.loop = new RegistrationLoop(agent, () -> identity.current().filter(probe::serving), check, backoff,
                 ConsulDuration.parse("consul.resync-interval", resyncInterval));
         this.deregisterOnSignal = new Thread(loop::deregister, "ruta-deregister-on-shutdown");

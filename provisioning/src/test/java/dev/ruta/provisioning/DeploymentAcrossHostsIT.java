@@ -1,4 +1,4 @@
-package dev.ruta.balancer.deploy;
+package dev.ruta.provisioning;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ruta.balancer.deploy.TestHost.Answer;
+import dev.ruta.provisioning.TestHost.Answer;
 import dev.ruta.testing.ProjectPaths;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;

@@ -1,4 +1,4 @@
-package dev.ruta.balancer.deploy;
+package dev.ruta.provisioning;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.ruta.balancer.deploy;
+package dev.ruta.provisioning;
 
 import jakarta.json.Json;
 import jakarta.json.JsonStructure;

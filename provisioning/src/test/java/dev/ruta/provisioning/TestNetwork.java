@@ -1,4 +1,4 @@
-package dev.ruta.balancer.deploy;
+package dev.ruta.provisioning;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;

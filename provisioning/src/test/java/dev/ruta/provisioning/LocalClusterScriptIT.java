@@ -1,4 +1,4 @@
-package dev.ruta.balancer.deploy;
+package dev.ruta.provisioning;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
