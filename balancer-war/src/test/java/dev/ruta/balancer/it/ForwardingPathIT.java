@@ -109,8 +109,8 @@ class ForwardingPathIT {
 
     @Test
     void aLargeAnswerToASlowClientWaitsOnDiskNotInTheHeap() throws IOException, InterruptedException {
-        long size = 300L * 1024 * 1024;
-        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/large?mb=300"))
+        long size = 200L * 1024 * 1024;
+        HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/large?mb=200"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             assertEquals(200, response.statusCode());

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /events} sends a Server-Sent Event, pauses, sends a second; {@code /download} sends the
  * first part of a large body, pauses, sends the rest; {@code /upload} counts the bytes of a
  * request body as they arrive; {@code /api/streams/session} sets a cookie and reports the one it got;
- * {@code /large?mb=N} sends N megabytes at a gigabit link's pace, counting what it sent and whether
+ * {@code /large?mb=N} sends N megabytes at a steady 20 MB/s, counting what it sent and whether
  * its reader broke off.
  */
 final class StreamingServer implements AutoCloseable {
@@ -91,8 +91,9 @@ final class StreamingServer implements AutoCloseable {
             for (int i = 0; i < megabytes; i++) {
                 out.write(megabyte);
                 largeSent.addAndGet(megabyte.length);
-                // About 100 MB/s, a gigabit link's pace: loopback is ten times faster than any network.
-                Thread.sleep(10);
+                // About 20 MB/s: loopback is faster than any network, and a balancer whose JIT has
+                // not warmed up yet moves the connector's small buffers to disk slower than that.
+                Thread.sleep(50);
             }
         } catch (IOException e) {
             largeBrokenOff.incrementAndGet();
