@@ -165,13 +165,8 @@ class HostileInputIT {
     void slowClientsDoNotTakeTheBalancerFromEveryoneElse() throws IOException {
         List<Socket> slow = new ArrayList<>();
         try {
-            for (int i = 0; i < SLOW_CLIENTS; i++) {
-                Socket socket = RawHttp.open(system.balancer().port());
-                // A small body, declared and then never sent: the client sends one byte and waits.
-                RawHttp.start(socket, "POST /api/steady/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n", out -> out.write('{'));
-                slow.add(socket);
-            }
+            // A small body, declared and then never sent: the client sends one byte and waits.
+            slow.addAll(stalledUploads(SLOW_CLIENTS, "/api/steady/upload", 1000, 1));
             HttpReply ordinary = TestHttp.get(system.viaBalancer("/api/steady/ping"));
             assertEquals(200, ordinary.status(), ordinary.body());
             assertEquals(200, TestHttp.get(system.balancer().url("/health/ready")).status());
@@ -193,20 +188,8 @@ class HostileInputIT {
         int clients = 60;
         List<Socket> slow = new ArrayList<>();
         try {
-            for (int i = 0; i < clients; i++) {
-                Socket socket = RawHttp.open(system.balancer().port());
-                // 100 KB at once, so the body goes to disk; then one byte every 200 ms, far slower than any body should come.
-                RawHttp.start(socket, "POST /api/steady/large HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n", out -> {
-                            out.write(new byte[100_000]);
-                            for (int sent = 100_000; sent < 500_000; sent++) {
-                                out.write('1');
-                                out.flush();
-                                sleepQuietly(200);
-                            }
-                        });
-                slow.add(socket);
-            }
+            // 100 KB at once, so the body goes to disk; the other 400 KB never come.
+            slow.addAll(stalledUploads(clients, "/api/steady/large", 500_000, 100_000));
             await("every slow body partly on disk").atMost(Duration.ofMinutes(1))
                     .until(() -> bodyFilesOf(system.balancer()) == clients);
             assertEquals(0, threadsWaitingOnARequestBody(system.balancer()), "threads wait on slow clients");
@@ -244,13 +227,16 @@ class HostileInputIT {
         }
     }
 
-    /** The pace of a client that sends slowly on purpose; not a wait for a condition. */
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Clients that declare a body of {@code declared} bytes, send the first {@code sent} of it, and stop there. */
+    private List<Socket> stalledUploads(int count, String path, int declared, int sent) {
+        List<Socket> sockets = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Socket socket = RawHttp.open(system.balancer().port());
+            RawHttp.start(socket, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + declared + "\r\n\r\n", out -> out.write(new byte[sent]));
+            sockets.add(socket);
         }
+        return sockets;
     }
 
     @Test
