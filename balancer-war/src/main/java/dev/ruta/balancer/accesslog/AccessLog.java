@@ -75,14 +75,6 @@ public class AccessLog {
         LOG.log(Level.INFO, "Access log: {0}", file.toAbsolutePath());
     }
 
-    public Path file() {
-        return file;
-    }
-
-    public boolean isEnabled() {
-        return enabled;
-    }
-
     public void record(Instant received, String client, String method, String path, int status, String instance,
                        Duration took, int retries) {
         if (!enabled) {
