@@ -24,8 +24,12 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -34,18 +38,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * a page shows instances joining and leaving without polling. A comment every
  * balancer.events.heartbeat finds subscribers that went away (the write fails) and keeps
  * proxies from closing quiet streams; at most balancer.max-subscribers are open at once.
+ * Writing to subscribers happens on the scheduler, never on the thread that reported the
+ * change: that thread follows Consul, and a subscriber that stops reading must not stop it.
  */
 @Path("events")
 @ApplicationScoped
 public class EventsResource {
 
     static final String EVENT_NAME = "services";
+    private static final Logger LOG = Logger.getLogger(EventsResource.class.getName());
 
     private final ServicesViews views;
     private final int maxSubscribers;
     private final Duration heartbeat;
     private final Jsonb json = JsonbBuilder.create();
     private final Set<SseEventSink> subscribers = ConcurrentHashMap.newKeySet();
+    /** A broadcast is queued and not yet started: further changes ride on it, as it sends the view then current. */
+    private final AtomicBoolean broadcastQueued = new AtomicBoolean();
     private volatile Sse sse;
     private volatile SseBroadcaster broadcaster;
     private volatile ScheduledFuture<?> heartbeats;
@@ -80,9 +89,24 @@ public class EventsResource {
     }
 
     void routingChanged(@Observes RoutingChanged change) {
-        SseBroadcaster current = broadcaster;
-        if (current != null) {
-            current.broadcast(event(sse));
+        if (broadcaster != null && broadcastQueued.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(() -> {
+                    broadcastQueued.set(false);
+                    broadcast(event(sse));
+                });
+            } catch (RejectedExecutionException stopping) {
+                broadcastQueued.set(false);
+            }
+        }
+    }
+
+    /** A failed write is the subscriber's end, handled by onError; nothing else may stop the broadcasts. */
+    private void broadcast(OutboundSseEvent event) {
+        try {
+            broadcaster.broadcast(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not send an event to the balancer's subscribers", e);
         }
     }
 
@@ -93,7 +117,8 @@ public class EventsResource {
             broadcaster.onError((sink, error) -> forget(sink));
             broadcaster.onClose(this::forget);
             OutboundSseEvent comment = sse.newEventBuilder().comment("heartbeat").build();
-            heartbeats = scheduler.scheduleAtFixedRate(() -> broadcaster.broadcast(comment),
+            // A periodic task that throws is never run again: the guard keeps the heartbeat alive.
+            heartbeats = scheduler.scheduleAtFixedRate(() -> broadcast(comment),
                     heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         }
         return broadcaster;
