@@ -1,34 +1,47 @@
 #!/usr/bin/env bash
-# The seed's system across machines: one Consul server, client agents joined to it, the
-# operations instances and the balancer, each on the host an inventory names.
+# The seed's system across machines: Consul servers, client agents joined to them, the
+# operations instances and the balancers, each on the host an inventory names.
 #
-#   provisioning/deploy.sh INVENTORY up       copy the bundle to every host and start its part
-#   provisioning/deploy.sh INVENTORY status   what runs on each host
+#   provisioning/deploy.sh [--classroom] [--expose-api] INVENTORY up   copy the bundle to every host, start its part
+#   provisioning/deploy.sh INVENTORY status   what runs on each host, and the cluster's peers and members
 #   provisioning/deploy.sh INVENTORY down     stop every host's part, by PID
 #
 # INVENTORY has a line per host (see provisioning/hosts.example):
 #   <address> <roles> <reach> [greeting, the rest of the line]
 # address  the host's IPv4 address that the others reach it at (Consul binds and advertises
 #          it; instances register with it).
-# roles    comma-separated: consul-server (exactly one host), operations, balancer.
+# roles    comma-separated: consul-server (on 1, 3 or 5 hosts: a majority of them must stay up),
+#          operations, balancer (on any number of hosts, each following its own agent).
 # reach    how to get there: ssh:<destination> (any ssh destination; SSH holds the options,
 #          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
+#
+# Secure by default: ACLs that deny what no token allows, one token per role and host with the
+# least rights it needs, gossip encryption, and TLS between agents, from secrets made on the
+# first 'up' in INVENTORY.secrets/ (owner-only, reused by later runs, never printed). Every
+# process talks to its own host's agent on loopback; --expose-api also opens the servers' HTTP
+# API and UI on their LAN address. --classroom turns all of it off, as in the seed: no ACLs, no
+# encryption, and the servers' API and UI open on the LAN.
+#
 # The bundle goes to RUTA_REMOTE_DIR (default ruta: relative to the login's home folder, or
 # absolute) over ssh, and to RUTA_HOSTS_DIR/<name> for a namespace host.
 # Each host needs Java 17, bash, curl and tar and, unless a consul is on its PATH, a Debian mirror
-# (provisioning/install-consul.sh runs there). Re-running 'up' leaves running hosts alone, so
-# adding a line and running it again adds a host.
+# (provisioning/install-consul.sh runs there; it runs here too for the secrets). Re-running
+# 'up' leaves running hosts alone and starts what stopped, so adding a line and running it
+# again adds a host, and a killed server rejoins with its data.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tag=ruta
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
+# shellcheck source=provisioning/lib/secrets.sh
+. "$root/provisioning/lib/secrets.sh"
 
 ssh_command=${SSH:-ssh -o BatchMode=yes}
 remote_dir=${RUTA_REMOTE_DIR:-ruta}
 hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
+classroom=no expose_api=no
 
 addresses=() roles=() reaches=() greetings=()
 
@@ -46,17 +59,22 @@ read_inventory() {
   [ "${#addresses[@]}" -gt 0 ] || die "$file lists no host"
 }
 
-server_address() {
-  local i found=""
+# The addresses of the consul-server hosts, comma-separated: 1, 3 or 5 of them, as Raft needs
+# a majority (an even count survives no more losses than the odd count below it).
+server_addresses() {
+  local i found=()
   for i in "${!addresses[@]}"; do
-    if role_in "${roles[$i]}" consul-server; then
-      [ -z "$found" ] || die "more than one consul-server host: $found and ${addresses[$i]}"
-      found=${addresses[$i]}
-    fi
+    role_in "${roles[$i]}" consul-server && found+=("${addresses[$i]}")
   done
-  [ -n "$found" ] || die "no host has the consul-server role"
-  echo "$found"
+  case ${#found[@]} in
+    1|3|5) ;;
+    0) die "no host has the consul-server role" ;;
+    *) die "${#found[@]} hosts have the consul-server role; Consul needs 1, 3 or 5" ;;
+  esac
+  (IFS=,; echo "${found[*]}")
 }
+
+secure() { [ $classroom = no ]; }
 
 build_if_needed() {
   if [ ! -f "$root/operations-war/target/operations.jar" ] || [ ! -f "$root/balancer-war/target/balancer.jar" ]; then
@@ -116,19 +134,51 @@ on_hosts() { # match|skip role function
   return $failed
 }
 
-host_up() {
-  local i=$1 args
-  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$server")
+# Sends the host its share of the secrets, through a folder only this user can read.
+copy_secrets() { # index
+  local i=$1
+  (
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    stage_host_secrets "$secrets_dir" "${addresses[$i]}" "${roles[$i]}" "$stage"
+    tar -C "$stage" -cf - secrets \
+      | remote "${reaches[$i]}" "umask 077 && mkdir -p $(folder "${reaches[$i]}") && tar -C $(folder "${reaches[$i]}") -xf -"
+  ) || die "could not send the secrets to ${addresses[$i]}"
+}
+
+host_up() { # index [--consul-only]
+  local i=$1 args state=0
+  shift
+  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "$@")
   [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
-  # A running host keeps its files: its servers' jars are not replaced under them.
-  local state=0
+  if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
+  # A host that runs keeps its files: its servers' jars are not replaced under them.
   on_host "${reaches[$i]}" running 2>/dev/null || state=$?
   case $state in
     0) step "${addresses[$i]} already up"; return 0 ;;
-    3) die "${addresses[$i]} runs only part of its roles (one stopped); run 'down' for it first" ;;
+    3) step "${addresses[$i]}: starting what is not running" ;;
+    *)
+      copy_bundle "${reaches[$i]}" "${roles[$i]}" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
+      if secure; then copy_secrets "$i"; fi
+      ;;
   esac
-  copy_bundle "${reaches[$i]}" "${roles[$i]}" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
   on_host "${reaches[$i]}" "${args[@]}" || die "${addresses[$i]} did not come up"
+}
+
+server_up() { host_up "$1" --consul-only; }
+
+# The policies and every host's tokens, made through the first server's loopback API with the
+# management token; the token list goes on stdin. Tokens that exist are left as they are.
+apply_acls() {
+  local i first=""
+  for i in "${!addresses[@]}"; do
+    role_in "${roles[$i]}" consul-server && { first=$i; break; }
+  done
+  {
+    for i in "${!addresses[@]}"; do acl_plan "$secrets_dir" "${addresses[$i]}" "${roles[$i]}"; done
+    echo "policy $(token_accessor "$secrets_dir" operator) $(token_secret "$secrets_dir" operator) ruta-operator"
+  } | remote "${reaches[$first]}" "cd $(folder "${reaches[$first]}") && bash provisioning/host.sh acl" \
+    || die "could not set up the ACLs on ${addresses[$first]}"
 }
 
 host_status() { on_host "${reaches[$1]}" status; }
@@ -137,14 +187,25 @@ host_down() { on_host "${reaches[$1]}" down; }
 uses_netns() { [[ " ${reaches[*]}" == *" netns:"* ]]; }
 
 up() {
-  server=$(server_address)
+  servers=$(server_addresses)
+  server_count=$(tr ',' '\n' <<<"$servers" | wc -l)
+  consul=$("$root/provisioning/install-consul.sh")
   local_consul=""
-  uses_netns && local_consul=$("$root/provisioning/install-consul.sh")
+  uses_netns && local_consul=$consul
+  if secure; then
+    step "secrets in $secrets_dir (made where missing, kept where present)"
+    ensure_secrets "$secrets_dir"
+    for i in "${!addresses[@]}"; do ensure_host_secrets "$secrets_dir" "${addresses[$i]}" "${roles[$i]}"; done
+  fi
   build_if_needed
-  step "Consul server first: $server"
-  on_hosts match consul-server host_up || die "the Consul server host did not come up"
-  step "then the other hosts, joining $server"
-  on_hosts skip consul-server host_up || die "some hosts did not come up; the lines above say which"
+  step "Consul servers first: $servers"
+  on_hosts match consul-server server_up || die "the Consul servers did not come up"
+  if secure; then
+    step "ACL policies and tokens"
+    apply_acls
+  fi
+  step "then every host's part, joining $servers"
+  on_hosts skip no-such-role host_up || die "some hosts did not come up; the lines above say which"
   step "up: the balancer is at $(balancer_urls)"
 }
 
@@ -160,7 +221,12 @@ balancer_urls() {
 status() {
   local i failed=0
   local_consul=""
+  uses_netns && local_consul=$("$root/provisioning/install-consul.sh")
   for i in "${!addresses[@]}"; do host_status "$i" || failed=1; done
+  # The cluster as the first server that answers sees it: peers, leader, members.
+  for i in "${!addresses[@]}"; do
+    role_in "${roles[$i]}" consul-server && on_host "${reaches[$i]}" cluster && break
+  done
   return $failed
 }
 
@@ -174,11 +240,21 @@ down() {
   step "down"
 }
 
-[ $# -eq 2 ] || { echo "usage: $0 INVENTORY up|status|down" >&2; exit 2; }
+usage() { echo "usage: $0 [--classroom] [--expose-api] INVENTORY up|status|down" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --classroom) classroom=yes; shift ;;
+    --expose-api) expose_api=yes; shift ;;
+    --*) usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || usage
 read_inventory "$1"
+secrets_dir="$(cd "$(dirname "$1")" && pwd)/$(basename "$1").secrets"
 case "$2" in
   up) up ;;
   status) status ;;
   down) down ;;
-  *) echo "usage: $0 INVENTORY up|status|down" >&2; exit 2 ;;
+  *) usage ;;
 esac

@@ -4,21 +4,33 @@
 # (the uber jars of the host's servers, payara-config/ and these scripts) to each host and runs
 # this there; it also runs by hand on any machine that holds the bundle or a built checkout.
 #
-#   host.sh up --address A --roles R[,R...] [--join S] [--message M]
+#   host.sh up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only]
+#              [--expose-api] [--message M]
+#   host.sh acl       on a server of a secure deployment: makes the policies, and the tokens
+#                     listed on stdin ("<kind> <AccessorID> <SecretID> <name>" per line)
+#   host.sh cluster   the Raft peers (and which leads) and the members, as this host's agent sees them
 #   host.sh status
 #   host.sh running   exit status 0 when all of this host's part runs, 3 when only some of it
 #   host.sh down
 #
 # Roles:
-#   consul-server  a Consul server bootstrapping a one-server datacenter; its HTTP API and UI
-#                  also listen on A. Without it, the host runs a Consul client agent that joins
-#                  the server at --join, as the seed's machines "join" theirs.
+#   consul-server  one of the --servers N (1, 3 or 5) Consul servers at --join; they elect a
+#                  leader once N have met. Without it, the host runs a Consul client agent that
+#                  joins them, as the seed's machines "join" theirs.
 #   operations     an operations instance on OPERATIONS_PORT (8081), registered in the local
 #                  agent at address A with greeting M.
 #   balancer       the balancer on BALANCER_PORT (8080), following the local agent.
-# Every process talks to Consul through its own host's agent, on 127.0.0.1:8500.
-# Everything it writes goes under .run/ beside this folder; 'down' stops by recorded PID and
-# removes it.
+# Every process talks to Consul through its own host's agent, on 127.0.0.1:8500; that API
+# listens on A too only with --expose-api. --consul-only starts the agent alone (deploy.sh
+# starts the servers, makes the ACL tokens, then the rest).
+#
+# Secure mode: when the bundle holds secrets/ (deploy.sh sends each host its share), the agent
+# runs with ACLs (default deny), gossip encryption and TLS between agents, from a config file
+# only the owner can read; each server gets its token from the environment. Secrets never go
+# on a command line.
+# Everything it writes goes under .run/ beside this folder; 'up' starts whatever of the host's
+# part is not running (a killed agent rejoins with its data), 'down' stops by recorded PID and
+# removes .run/ and secrets/.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +40,8 @@ tag="ruta $(cat "$run/address" 2>/dev/null || hostname -s 2>/dev/null || echo ho
 operations_port=${OPERATIONS_PORT:-8081}
 balancer_port=${BALANCER_PORT:-8080}
 wait_seconds=${WAIT_SECONDS:-180}
+secrets="$root/secrets"
+consul_api=http://127.0.0.1:8500
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
 
@@ -40,24 +54,66 @@ require_java() {
     || die "Java 17 or later is needed on this host (Debian: apt-get install openjdk-17-jre-headless)"
 }
 
+secure() { [ -s "$secrets/gossip.key" ]; }
+
+# token_header NAME: a file for curl -H @file carrying the token NAME, so that no command line
+# ever holds it.
+token_header() {
+  local file="$run/$1.header"
+  [ -s "$file" ] || (umask 077 && printf 'X-Consul-Token: %s\n' "$(cat "$secrets/$1.token")" >"$file")
+  echo "$file"
+}
+
+# agent_get PATH: a GET from the local agent, with this host's agent token when secure.
+agent_get() {
+  if secure; then curl -sf -H @"$(token_header agent)" "$consul_api$1"; else curl -sf "$consul_api$1"; fi
+}
+
+json_string() { local value=${1//\\/\\\\}; printf '"%s"' "${value//\"/\\\"}"; }
+
+# The agent's secure settings, in a file only the owner reads: the gossip key, the CA and this
+# host's certificate, and ACLs that deny what no token allows. A server also holds the
+# management token, which the first leader installs (ACL bootstrap, once per cluster).
+write_secure_config() {
+  local master=""
+  has_role consul-server && master=",\"master\":$(json_string "$(cat "$secrets/management.token")")"
+  (
+    umask 077
+    printf '{"encrypt":%s,"ca_file":%s,"cert_file":%s,"key_file":%s,' \
+      "$(json_string "$(cat "$secrets/gossip.key")")" "$(json_string "$secrets/ca.pem")" \
+      "$(json_string "$secrets/cert.pem")" "$(json_string "$secrets/key.pem")"
+    printf '"verify_incoming":true,"verify_outgoing":true,"verify_server_hostname":true,'
+    printf '"acl":{"enabled":true,"default_policy":"deny","down_policy":"extend-cache","tokens":{"agent":%s%s}}}\n' \
+      "$(json_string "$(cat "$secrets/agent.token")")" "$master"
+  ) >"$run/consul/secure.json"
+}
+
 start_consul() {
-  local consul mode
+  local consul mode server
   consul=$("$root/provisioning/install-consul.sh")
   mkdir -p "$run/consul/data"
-  local args=(agent -node "ruta-${address//./-}" -bind "$address" -advertise "$address"
+  local args=(agent -node "$(node_name "$address")" -bind "$address" -advertise "$address"
               -data-dir "$run/consul/data" -dns-port -1)
+  [ -n "$join" ] || die "--join <server address>[,...] is needed"
+  for server in ${join//,/ }; do
+    [ "$server" = "$address" ] || args+=(-retry-join "$server")
+  done
   if has_role consul-server; then
-    mode="server"
-    args+=(-server -bootstrap-expect 1 -ui -client "127.0.0.1 $address")
+    mode="server, one of $servers"
+    args+=(-server -bootstrap-expect "$servers" -ui)
   else
-    [ -n "$join" ] || die "a host without the consul-server role needs --join <server address>"
     mode="client joining $join"
-    args+=(-client 127.0.0.1 -retry-join "$join")
+  fi
+  if [ "$expose_api" = yes ]; then args+=(-client "127.0.0.1 $address"); else args+=(-client 127.0.0.1); fi
+  if secure; then
+    write_secure_config
+    args+=(-config-file "$run/consul/secure.json")
+    mode+="; ACLs, gossip encryption, TLS"
   fi
   step "starting Consul agent ($mode) at $address"
   nohup "$consul" "${args[@]}" </dev/null >"$run/consul/consul.log" 2>&1 &
   record_pid "$run/consul" $!
-  await_leader http://127.0.0.1:8500 "$run/consul"
+  await_leader "$consul_api" "$run/consul"
 }
 
 start_payara() { # name jar port [-Dkey=value ...]
@@ -65,7 +121,13 @@ start_payara() { # name jar port [-Dkey=value ...]
   local dir="$run/$name"
   [ -f "$jar" ] || die "$jar is missing: build with 'mvn package' or deploy the bundle"
   step "starting $name on $address:$port"
-  run_payara "$dir" "$jar" "$port" http://127.0.0.1:8500 "$@"
+  # Its Consul token goes in the environment (MicroProfile Config reads CONSUL_TOKEN), never an argument.
+  if secure; then
+    CONSUL_TOKEN=$(cat "$secrets/$name.token")
+    export CONSUL_TOKEN
+  fi
+  run_payara "$dir" "$jar" "$port" "$consul_api" "$@"
+  unset CONSUL_TOKEN
 }
 
 await() { # description pidfile command...
@@ -80,36 +142,40 @@ await() { # description pidfile command...
 
 # The local agent answers 200 only while every check of its operations instances passes, and
 # this host registers just one.
-operations_passing() { curl -sf http://127.0.0.1:8500/v1/agent/health/service/name/operations >/dev/null 2>&1; }
+operations_passing() { agent_get /v1/agent/health/service/name/operations >/dev/null 2>&1; }
 
 balancer_routes() { curl -sf "http://127.0.0.1:$balancer_port/health/ready" >/dev/null 2>&1; }
 
 up() {
-  address="" roles="" join="" message="Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"
+  address="" roles="" join="" servers=1 consul_only=no expose_api=no
+  message="Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"
   while [ $# -gt 0 ]; do
     case "$1" in
       --address) address=$2; shift 2 ;;
       --roles) roles=$2; shift 2 ;;
       --join) join=$2; shift 2 ;;
+      --servers) servers=$2; shift 2 ;;
       --message) message=$2; shift 2 ;;
+      --consul-only) consul_only=yes; shift ;;
+      --expose-api) expose_api=yes; shift ;;
       *) die "unknown option $1" ;;
     esac
   done
-  [ -n "$address" ] && [ -n "$roles" ] || die "usage: $0 up --address A --roles R[,R...] [--join S] [--message M]"
+  [ -n "$address" ] && [ -n "$roles" ] || die "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] ..."
   check_roles "$roles"
   if running; then step "already up"; return 0; fi
-  any_alive "$run" && die "part of an earlier start still runs; run '$0 down' first"
-  rm -rf "$run"
   mkdir -p "$run"
   echo "$address" >"$run/address"
+  echo "$roles" >"$run/roles"
   tag="ruta $address"
+  alive "$run/consul/pid" || start_consul
+  [ $consul_only = yes ] && { step "Consul agent up"; return 0; }
   has_role operations || has_role balancer && require_java
-  start_consul
-  if has_role operations; then
+  if has_role operations && ! alive "$run/operations/pid"; then
     start_payara operations "$root/operations-war/target/operations.jar" "$operations_port" \
       -Dservice.address="$address" "-Dservice.message=$message"
   fi
-  if has_role balancer; then
+  if has_role balancer && ! alive "$run/balancer/pid"; then
     start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
   fi
   has_role operations && await "operations passing in Consul" "$run/operations/pid" operations_passing
@@ -117,10 +183,75 @@ up() {
   step "up"
 }
 
+# The parts this host's roles need: the agent, and a server per role that has one.
+parts() {
+  echo consul
+  has_role operations && echo operations
+  has_role balancer && echo balancer
+  return 0
+}
+
 running() {
-  local pidfile
-  any_alive "$run" || return 1
-  for pidfile in "$run"/*/pid; do alive "$pidfile" || return 3; done
+  local part up=0 all=0
+  [ -f "$run/roles" ] || return 1
+  roles=$(cat "$run/roles")
+  for part in $(parts); do
+    all=$((all + 1))
+    alive "$run/$part/pid" && up=$((up + 1))
+  done
+  [ $up -eq $all ] && return 0
+  [ $up -gt 0 ] && return 3
+  return 1
+}
+
+# Policies by name, made once: what a balancer may read, and what the operator's 'status' may.
+ensure_policy() { # name description rules
+  local header=$1 name=$2 description=$3 rules=$4
+  curl -sf -H @"$header" "$consul_api/v1/acl/policy/name/$name" >/dev/null 2>&1 && return 0
+  printf '{"Name":"%s","Description":"%s","Rules":%s}' "$name" "$description" "$(json_string "$rules")" \
+    | curl -sf -X PUT -H @"$header" --data-binary @- "$consul_api/v1/acl/policy" >/dev/null \
+    || die "could not create the ACL policy $name"
+}
+
+acl() {
+  local header kind accessor secret name links
+  secure && [ -s "$secrets/management.token" ] || die "acl runs on a server of a secure deployment"
+  mkdir -p "$run"
+  header=$(token_header management)
+  # The leader installs the management token shortly after it is elected.
+  for _ in $(seq 1 "$wait_seconds"); do
+    curl -sf -H @"$header" "$consul_api/v1/acl/policies" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  curl -sf -H @"$header" "$consul_api/v1/acl/policies" >/dev/null 2>&1 \
+    || die "the cluster's ACLs did not answer the management token in ${wait_seconds}s; see $run/consul/consul.log"
+  ensure_policy "$header" ruta-balancer "Balancers: read the catalog and health" \
+    'service_prefix "" { policy = "read" } node_prefix "" { policy = "read" }'
+  ensure_policy "$header" ruta-operator "deploy.sh status: read peers, members, catalog" \
+    'operator = "read" agent_prefix "" { policy = "read" } node_prefix "" { policy = "read" } service_prefix "" { policy = "read" }'
+  while read -r kind accessor secret name; do
+    curl -sf -H @"$header" "$consul_api/v1/acl/token/$accessor" >/dev/null 2>&1 && continue
+    case "$kind" in
+      node) links="\"NodeIdentities\":[{\"NodeName\":\"$name\",\"Datacenter\":\"dc1\"}]" ;;
+      service) links="\"ServiceIdentities\":[{\"ServiceName\":\"$name\"}]" ;;
+      policy) links="\"Policies\":[{\"Name\":\"$name\"}]" ;;
+      *) die "unknown token kind $kind" ;;
+    esac
+    printf '{"AccessorID":"%s","SecretID":"%s","Description":"ruta %s %s",%s}' "$accessor" "$secret" "$kind" "$name" "$links" \
+      | curl -sf -X PUT -H @"$header" --data-binary @- "$consul_api/v1/acl/token" >/dev/null \
+      || die "could not create the $kind token for $name"
+    step "ACL token for $kind $name"
+  done
+}
+
+cluster() {
+  local consul token=()
+  consul=$("$root/provisioning/install-consul.sh")
+  secure && token=(-token-file "$secrets/operator.token")
+  step "Raft peers, as $address's agent sees them:"
+  "$consul" operator raft list-peers "${token[@]}" 2>&1 | sed "s/^/[$tag]   /"
+  step "members:"
+  "$consul" members "${token[@]}" 2>&1 | sed "s/^/[$tag]   /"
 }
 
 status() {
@@ -134,7 +265,7 @@ down() {
   stop_pidfile balancer "$run/balancer/pid"
   stop_pidfile operations "$run/operations/pid"
   stop_pidfile "Consul agent" "$run/consul/pid" INT
-  rm -rf "$run"
+  rm -rf "$run" "$secrets"
   step "down"
 }
 
@@ -144,6 +275,8 @@ case "$command" in
   up) up "$@" ;;
   status) status ;;
   running) running ;;
+  acl) acl ;;
+  cluster) address=$(cat "$run/address" 2>/dev/null || echo "?"); cluster ;;
   down) down ;;
-  *) echo "usage: $0 up --address A --roles R[,R...] [--join S] [--message M] | status | running | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] | acl | cluster | status | running | down" >&2; exit 2 ;;
 esac

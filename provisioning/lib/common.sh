@@ -37,6 +37,9 @@ check_roles() {
   done
 }
 
+# node_name ADDRESS: the Consul node name of the host at ADDRESS; its agent's token may write that node only.
+node_name() { echo "ruta-${1//./-}"; }
+
 jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
 
 # stop_pidfile NAME PIDFILE [SIGNAL]: asks the process to stop, waits up to 30 s, then kills it.

@@ -3,6 +3,7 @@ package dev.ruta.provisioning;
 import jakarta.json.Json;
 import jakarta.json.JsonStructure;
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +20,18 @@ record TestHost(String namespace, String address) {
 
     /** GETs each URL in turn over one curl run; per request, its status and the instance that answered. */
     List<Answer> get(List<String> urls) {
+        return get(urls, List.of());
+    }
+
+    /** As {@link #get(List)}, at most {@code perSecond} requests a second, so that they span a while. */
+    List<Answer> getPaced(List<String> urls, int perSecond) {
+        return get(urls, List.of("--rate", perSecond + "/s"));
+    }
+
+    private List<Answer> get(List<String> urls, List<String> options) {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
                 "curl", "-s", "--max-time", "10", "-w", "%{http_code} %header{x-ruta-instance}\\n"));
+        command.addAll(options);
         for (String url : urls) {
             command.add("-o");
             command.add("/dev/null");
@@ -43,6 +54,30 @@ record TestHost(String namespace, String address) {
         }
     }
 
+    /**
+     * One request made with curl from this host; the headers in {@code headerFile} (curl's
+     * -H @file), if given, never show on a command line. Status 0 when nothing answered.
+     */
+    Reply request(String method, String url, String body, Path headerFile) {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                "curl", "-s", "--max-time", "10", "-X", method, "-w", "\\n%{http_code}"));
+        if (headerFile != null) {
+            command.add("-H");
+            command.add("@" + headerFile);
+        }
+        if (body != null) {
+            command.add("--data-binary");
+            command.add(body);
+        }
+        command.add(url);
+        String out = TestNetwork.output(command.toArray(String[]::new));
+        int end = out.lastIndexOf('\n');
+        return new Reply(Integer.parseInt(out.substring(end + 1).strip()), out.substring(0, Math.max(end, 0)));
+    }
+
     record Answer(int status, String instance) {
+    }
+
+    record Reply(int status, String body) {
     }
 }

@@ -1,5 +1,8 @@
 package dev.ruta.provisioning;
 
+import static dev.ruta.provisioning.Requests.additions;
+import static dev.ruta.provisioning.Requests.instanceId;
+import static dev.ruta.provisioning.Requests.split;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,36 +10,29 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ruta.provisioning.TestHost.Answer;
-import dev.ruta.testing.ProjectPaths;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's layout across machines, deployed by {@code provisioning/deploy.sh} onto test hosts
- * (network namespaces on 198.18.0.0/24): a Consul server with the balancer, three hosts that
- * each run a Consul client agent joined to it and an operations instance, and a browser host
- * that only makes requests. Then a fourth operations host is added to the running system.
+ * The seed's layout across machines in classroom mode ({@code deploy.sh --classroom}: no ACLs,
+ * no encryption, the server's API open on the LAN, as the exam had it), deployed onto test
+ * hosts (network namespaces on 198.18.0.0/24): a Consul server with the balancer, three hosts
+ * that each run a Consul client agent joined to it and an operations instance, and a browser
+ * host that only makes requests. Then a fourth operations host is added to the running system.
  */
-class DeploymentAcrossHostsIT {
+class ClassroomDeploymentIT {
 
     private static final String SERVER = "198.18.0.2";
     private static final List<String> OPERATIONS = List.of("198.18.0.11", "198.18.0.12", "198.18.0.13");
@@ -44,64 +40,57 @@ class DeploymentAcrossHostsIT {
     private static final String BROWSER = "198.18.0.100";
     private static final String CONSUL = "http://" + SERVER + ":8500";
     private static final String BALANCER = "http://" + SERVER + ":8080";
-    private static final String READ_TIMEOUT = "2s";
 
     private TestNetwork network;
-    private Path work;
-    private Path inventory;
-    private boolean deployed;
+    private Deployment deployment;
 
     @BeforeEach
     void createHosts() {
         Assumptions.assumeTrue(TestNetwork.available(),
                 "test hosts need root, iproute2 and network namespaces; CI runs as root with all three");
-        work = ProjectPaths.scratch("deploy");
-        inventory = work.resolve("hosts");
         network = new TestNetwork();
+        deployment = new Deployment("classroom");
     }
 
     @AfterEach
     void removeHosts() {
         try {
-            if (deployed) {
-                deploy("down", "down-after-test");
+            if (deployment != null) {
+                deployment.close();
             }
         } finally {
             if (network != null) {
                 network.close();
             }
-            ProjectPaths.deleteTree(work);
         }
     }
 
     @Test
-    void seedLayoutAcrossHostsBalancesAndTakesANewHost() throws IOException {
+    void seedLayoutAcrossHostsBalancesAndTakesANewHost() {
         TestHost server = network.addHost("server", SERVER);
-        StringBuilder lines = new StringBuilder(SERVER + " consul-server,balancer " + server.reach() + "\n");
+        deployment.add(server, "consul-server,balancer", "");
         List<TestHost> hosts = new ArrayList<>();
         for (int i = 0; i < OPERATIONS.size(); i++) {
             TestHost host = network.addHost("ops" + (i + 1), OPERATIONS.get(i));
             hosts.add(host);
-            lines.append(host.address()).append(" operations ").append(host.reach())
-                    .append(' ').append(greeting(i)).append('\n');
+            deployment.add(host, "operations", greeting(i));
         }
         TestHost added = network.addHost("ops4", ADDED);
         TestHost browser = network.addHost("browser", BROWSER);
-        Files.writeString(inventory, lines, StandardCharsets.UTF_8);
 
-        deployed = true;
-        assertEquals(0, deploy("up", "up"), "deploy.sh up failed; see target/process-logs/deploy-up.log");
+        assertEquals(0, deployment.run("up", "up", "--classroom"), deployment.log("up"));
+        assertFalse(Files.exists(deployment.secrets()), "classroom mode made secrets");
 
         // status reports every host's processes.
-        assertEquals(0, deploy("status", "status"), log("status"));
-        String status = log("status");
+        assertEquals(0, deployment.run("status", "status"), deployment.log("status"));
+        String status = deployment.log("status");
         for (String address : OPERATIONS) {
             assertTrue(status.contains("[ruta " + address + "] operations: running"), status);
         }
         assertTrue(status.contains("[ruta " + SERVER + "] balancer: running"), status);
 
         // Each host got the jar of the server it runs, not the other 100 MB one.
-        Path opsDisk = disks().resolve(hosts.get(0).namespace());
+        Path opsDisk = deployment.disk(hosts.get(0));
         assertTrue(Files.exists(opsDisk.resolve("operations-war/target/operations.jar")));
         assertFalse(Files.exists(opsDisk.resolve("balancer-war")), "an operations host got the balancer's jar");
 
@@ -124,46 +113,44 @@ class DeploymentAcrossHostsIT {
         }
 
         // A browser on the LAN asks the balancer twice and gets two machines; 30 times, 10 each.
-        Map<String, Long> split = split(browser.get(urls(30)));
-        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(1)), 10L, id(OPERATIONS.get(2)), 10L), split);
+        Map<String, Long> split = split(browser.get(additions(BALANCER, 30)));
+        assertEquals(Map.of(instanceId(OPERATIONS.get(0)), 10L, instanceId(OPERATIONS.get(1)), 10L, instanceId(OPERATIONS.get(2)), 10L), split);
 
         // A new machine, added to the inventory and deployed while the rest keeps running, takes traffic.
-        Files.writeString(inventory, ADDED + " operations " + added.reach() + " Hello from the fourth machine\n",
-                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        assertEquals(0, deploy("up", "up-again"), "deploy.sh up with a fourth host failed; see target/process-logs/deploy-up-again.log");
-        String again = log("up-again");
+        deployment.add(added, "operations", "Hello from the fourth machine");
+        assertEquals(0, deployment.run("up-again", "up", "--classroom"), deployment.log("up-again"));
+        String again = deployment.log("up-again");
         for (String running : List.of(SERVER, OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(2))) {
             assertTrue(again.contains(running + " already up"), running + " was not left alone:\n" + again);
         }
         await("the balancer sends requests to the fourth host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> browser.get(urls(4)).stream().anyMatch(answer -> answer.instance().equals(id(ADDED))));
-        Map<String, Long> evened = split(browser.get(urls(40)));
-        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(1)), 10L, id(OPERATIONS.get(2)), 10L, id(ADDED), 10L), evened);
+                .until(() -> browser.get(additions(BALANCER, 4)).stream().anyMatch(answer -> answer.instance().equals(instanceId(ADDED))));
+        Map<String, Long> evened = split(browser.get(additions(BALANCER, 40)));
+        assertEquals(Map.of(instanceId(OPERATIONS.get(0)), 10L, instanceId(OPERATIONS.get(1)), 10L, instanceId(OPERATIONS.get(2)), 10L, instanceId(ADDED), 10L), evened);
 
         // A machine drops off the network without a word (no reset, no refusal). New connections
         // to it time out and are retried elsewhere, and it is ejected; only a request already
         // sent on an open connection to it waits out the read timeout and gets the balancer's 504.
         TestHost lost = hosts.get(1);
         network.unplug(lost);
-        List<Answer> duringLoss = browser.get(urls(40));
+        List<Answer> duringLoss = browser.get(additions(BALANCER, 40));
         List<Answer> failed = duringLoss.stream().filter(answer -> answer.status() != 200).toList();
         assertTrue(failed.size() <= 1 && failed.stream().allMatch(answer -> answer.status() == 504),
                 "more than the one request in flight on the lost host failed: " + duringLoss);
-        assertTrue(duringLoss.stream().noneMatch(answer -> answer.instance().equals(id(lost.address()))), duringLoss.toString());
+        assertTrue(duringLoss.stream().noneMatch(answer -> answer.instance().equals(instanceId(lost.address()))), duringLoss.toString());
         await("Consul stops passing the unplugged host").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> !passingInstances(server).containsKey(lost.address()));
         await("the balancer stops routing to the unplugged host").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> split(browser.get(urls(30))).keySet().equals(Set.of(id(OPERATIONS.get(0)), id(OPERATIONS.get(2)), id(ADDED))));
-        assertEquals(Map.of(id(OPERATIONS.get(0)), 10L, id(OPERATIONS.get(2)), 10L, id(ADDED), 10L), split(browser.get(urls(30))));
+                .until(() -> split(browser.get(additions(BALANCER, 30))).keySet().equals(Set.of(instanceId(OPERATIONS.get(0)), instanceId(OPERATIONS.get(2)), instanceId(ADDED))));
+        assertEquals(Map.of(instanceId(OPERATIONS.get(0)), 10L, instanceId(OPERATIONS.get(2)), 10L, instanceId(ADDED), 10L), split(browser.get(additions(BALANCER, 30))));
 
         // Back on the network, its agent rejoins and the instance takes traffic again.
         network.plugIn(lost);
         await("the plugged-in host takes traffic again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> split(browser.get(urls(4))).containsKey(id(lost.address())));
+                .until(() -> split(browser.get(additions(BALANCER, 4))).containsKey(instanceId(lost.address())));
 
         // down stops every process it started, on every host.
-        deployed = false;
-        assertEquals(0, deploy("down", "down"), "deploy.sh down failed; see target/process-logs/deploy-down.log");
+        assertEquals(0, deployment.run("down", "down"), deployment.log("down"));
         assertEquals(List.of(), network.processes(), "processes left on the test hosts after deploy.sh down");
     }
 
@@ -177,52 +164,5 @@ class DeploymentAcrossHostsIT {
 
     private static String greeting(int index) {
         return "Hola desde la máquina " + (index + 1);
-    }
-
-    private static List<String> urls(int count) {
-        return IntStream.range(0, count).mapToObj(i -> BALANCER + "/api/operations/add?a=" + i + "&b=1").toList();
-    }
-
-    private static Map<String, Long> split(List<Answer> answers) {
-        answers.forEach(answer -> assertEquals(200, answer.status(), "a request through the balancer failed: " + answers));
-        return answers.stream().collect(Collectors.groupingBy(Answer::instance, TreeMap::new, Collectors.counting()));
-    }
-
-    private static String id(String address) {
-        return "operations-" + address + "-8081";
-    }
-
-    /** Runs deploy.sh with the test's inventory; its output goes to target/process-logs/deploy-{@code step}.log. */
-    private int deploy(String verb, String step) {
-        try {
-            ProcessBuilder command = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/deploy.sh").toString(),
-                    inventory.toString(), verb)
-                    .redirectErrorStream(true).redirectOutput(logFile(step).toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            // Each test host's own "disk": where deploy.sh copies the bundle for it.
-            command.environment().put("RUTA_HOSTS_DIR", disks().toString());
-            // Namespace hosts inherit deploy.sh's environment, which MicroProfile Config reads:
-            // a lost host's open connection costs 2 s here rather than the default 10 s.
-            command.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
-            return Commands.exitStatus(command, Duration.ofMinutes(6));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Path disks() {
-        return work.resolve("disks");
-    }
-
-    private static Path logFile(String step) throws IOException {
-        return Files.createDirectories(Path.of("target", "process-logs")).resolve("deploy-" + step + ".log");
-    }
-
-    private static String log(String step) {
-        try {
-            return Files.readString(logFile(step));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }

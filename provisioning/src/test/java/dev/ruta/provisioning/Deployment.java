@@ -1,0 +1,111 @@
+package dev.ruta.provisioning;
+
+import dev.ruta.testing.ProjectPaths;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One inventory of test hosts and the {@code provisioning/deploy.sh} runs against it, as an
+ * operator would make them. Each run's output goes to target/process-logs/deploy-{step}.log;
+ * closing runs {@code down} if anything may still run, then deletes the inventory, its secrets
+ * and the hosts' disks.
+ */
+final class Deployment implements AutoCloseable {
+
+    /** Namespace hosts inherit deploy.sh's environment, which MicroProfile Config reads: a
+     * lost host's open connection costs 2 s here rather than the default 10 s. */
+    private static final String READ_TIMEOUT = "2s";
+
+    private final String name;
+    private final Path work;
+    private final Path inventory;
+    private boolean deployed;
+
+    Deployment(String name) {
+        this.name = name;
+        this.work = ProjectPaths.scratch("deploy-" + name);
+        this.inventory = work.resolve("hosts");
+    }
+
+    /** Adds the host's line to the inventory. */
+    void add(TestHost host, String roles, String greeting) {
+        try {
+            Files.writeString(inventory, host.address() + " " + roles + " " + host.reach() + " " + greeting + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** deploy.sh [options] INVENTORY verb; its exit status. */
+    int run(String step, String verb, String... options) {
+        deployed |= verb.equals("up");
+        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve("provisioning/deploy.sh").toString()));
+        command.addAll(List.of(options));
+        command.add(inventory.toString());
+        command.add(verb);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile(step).toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Each test host's own "disk": where deploy.sh copies the bundle for it.
+        builder.environment().put("RUTA_HOSTS_DIR", disks().toString());
+        builder.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
+        int status = Commands.exitStatus(builder, Duration.ofMinutes(6));
+        deployed &= !(verb.equals("down") && status == 0);
+        return status;
+    }
+
+    /** What the run of that step printed. */
+    String log(String step) {
+        try {
+            return Files.readString(logFile(step));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    Path disks() {
+        return work.resolve("disks");
+    }
+
+    /** The folder deploy.sh copied the host's bundle to. */
+    Path disk(TestHost host) {
+        return disks().resolve(host.namespace());
+    }
+
+    /** Where deploy.sh keeps the secrets it made for this inventory. */
+    Path secrets() {
+        return work.resolve("hosts.secrets");
+    }
+
+    /** A scratch folder of the test's own, removed with the deployment. */
+    Path work() {
+        return work;
+    }
+
+    private Path logFile(String step) {
+        try {
+            return Files.createDirectories(Path.of("target", "process-logs")).resolve("deploy-" + name + "-" + step + ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (deployed) {
+                run("down-after-test", "down");
+            }
+        } finally {
+            ProjectPaths.deleteTree(work);
+        }
+    }
+}
