@@ -94,11 +94,12 @@ bundle_files() { # roles
 
 # Runs a shell command line on the host, passing stdin through. Both reaches run the same
 # command line; a namespace host shares this machine's disk but not its network, so it gets
-# this machine's Consul binary rather than fetching one.
+# this machine's Consul binary rather than fetching one, and never systemd units (they would
+# run outside its namespace).
 remote() { # reach command-line
   case "$1" in
     ssh:*) $ssh_command "${1#ssh:}" "$2" ;;
-    netns:*) ip netns exec "${1#netns:}" env CONSUL_BIN="$local_consul" bash -c "$2" ;;
+    netns:*) ip netns exec "${1#netns:}" env CONSUL_BIN="$local_consul" RUTA_SYSTEMD=no bash -c "$2" ;;
   esac
 }
 

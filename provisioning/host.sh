@@ -42,8 +42,12 @@ balancer_port=${BALANCER_PORT:-8080}
 wait_seconds=${WAIT_SECONDS:-180}
 secrets="$root/secrets"
 consul_api=http://127.0.0.1:8500
+unit_dir=${RUTA_UNIT_DIR:-/etc/systemd/system}
+units_only=no
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
+# shellcheck source=provisioning/lib/units.sh
+. "$root/provisioning/lib/units.sh"
 
 has_role() { role_in "$roles" "$1"; }
 
@@ -55,6 +59,59 @@ require_java() {
 }
 
 secure() { [ -s "$secrets/gossip.key" ]; }
+
+# systemd runs the parts where it runs the machine and this runs as root; RUTA_SYSTEMD=no keeps
+# PID files (deploy.sh sets it for namespace hosts, whose processes must stay in their namespace).
+use_systemd() { [ "${RUTA_SYSTEMD:-auto}" != no ] && [ -d /run/systemd/system ] && [ "$(id -u)" = 0 ]; }
+
+part_running() { # part
+  if use_systemd; then systemctl is-active --quiet "ruta-$1.service"; else alive "$run/$1/pid"; fi
+}
+
+# launch PART DESCRIPTION AFTER STOP-SIGNAL TOKEN LOG COMMAND...: starts one part of the host,
+# as a systemd unit or as a background process with a PID file. TOKEN names its Consul token
+# in secrets/ ('-' for none): it reaches the process in its environment, never as an argument.
+launch() {
+  local part=$1 description=$2 after=$3 signal=$4 token=$5 log=$6 environment=-
+  shift 6
+  local dir="$run/$part"
+  if [ "$token" != - ] && secure; then environment="$dir/token.env"; fi
+  if [ $units_only = yes ]; then
+    write_unit "$part" "$description" "$after" "$signal" "$log" "$environment" "$@"
+    return 0
+  fi
+  mkdir -p "$dir"
+  if [ "$environment" != - ]; then
+    (umask 077 && printf 'CONSUL_TOKEN=%s\n' "$(cat "$secrets/$token.token")" >"$environment")
+  fi
+  if use_systemd; then
+    write_unit "$part" "$description" "$after" "$signal" "$log" "$environment" "$@"
+    systemctl daemon-reload
+    systemctl enable --now "ruta-$part.service" >/dev/null 2>&1 \
+      || die "systemd could not start ruta-$part; see journalctl -u ruta-$part"
+    record_pid "$dir" "$(systemctl show -p MainPID --value "ruta-$part.service")"
+  else
+    if [ "$environment" != - ]; then
+      CONSUL_TOKEN=$(cat "$secrets/$token.token")
+      export CONSUL_TOKEN
+    fi
+    nohup "$@" </dev/null >"$log" 2>&1 &
+    record_pid "$dir" $!
+    unset CONSUL_TOKEN
+  fi
+}
+
+stop_part() { # part name [signal]
+  if use_systemd; then
+    [ -f "$unit_dir/ruta-$1.service" ] || return 0
+    step "stopping $2 (systemd unit ruta-$1)"
+    systemctl disable --now "ruta-$1.service" >/dev/null 2>&1 || true
+    rm -f "$unit_dir/ruta-$1.service"
+    systemctl daemon-reload
+  else
+    stop_pidfile "$2" "$run/$1/pid" "${3:-TERM}"
+  fi
+}
 
 # token_header NAME: a file for curl -H @file carrying the token NAME, so that no command line
 # ever holds it.
@@ -91,7 +148,7 @@ write_secure_config() {
 start_consul() {
   local consul mode server
   consul=$("$root/provisioning/install-consul.sh")
-  mkdir -p "$run/consul/data"
+  [ $units_only = yes ] || mkdir -p "$run/consul/data"
   local args=(agent -node "$(node_name "$address")" -bind "$address" -advertise "$address"
               -data-dir "$run/consul/data" -dns-port -1)
   [ -n "$join" ] || die "--join <server address>[,...] is needed"
@@ -106,28 +163,28 @@ start_consul() {
   fi
   if [ "$expose_api" = yes ]; then args+=(-client "127.0.0.1 $address"); else args+=(-client 127.0.0.1); fi
   if secure; then
-    write_secure_config
+    [ $units_only = yes ] || write_secure_config
     args+=(-config-file "$run/consul/secure.json")
     mode+="; ACLs, gossip encryption, TLS"
   fi
-  step "starting Consul agent ($mode) at $address"
-  nohup "$consul" "${args[@]}" </dev/null >"$run/consul/consul.log" 2>&1 &
-  record_pid "$run/consul" $!
-  await_leader "$consul_api" "$run/consul"
+  [ $units_only = yes ] || step "starting Consul agent ($mode) at $address"
+  # SIGINT: the agent leaves the cluster gracefully.
+  launch consul "Ruta: Consul agent ($mode)" "" SIGINT - "$run/consul/consul.log" "$consul" "${args[@]}"
+  [ $units_only = yes ] || await_leader "$consul_api" "$run/consul"
 }
 
 start_payara() { # name jar port [-Dkey=value ...]
   local name=$1 jar=$2 port=$3; shift 3
   local dir="$run/$name"
   [ -f "$jar" ] || die "$jar is missing: build with 'mvn package' or deploy the bundle"
-  step "starting $name on $address:$port"
-  # Its Consul token goes in the environment (MicroProfile Config reads CONSUL_TOKEN), never an argument.
-  if secure; then
-    CONSUL_TOKEN=$(cat "$secrets/$name.token")
-    export CONSUL_TOKEN
+  if [ $units_only = no ]; then
+    step "starting $name on $address:$port"
+    mkdir -p "$dir/tmp"
   fi
-  run_payara "$dir" "$jar" "$port" "$consul_api" "$@"
-  unset CONSUL_TOKEN
+  payara_command "$dir" "$jar" "$port" "$consul_api" "$@"
+  # SIGTERM: an operations instance deregisters before it exits. MicroProfile Config reads the
+  # token from CONSUL_TOKEN.
+  launch "$name" "Ruta: $name on port $port" ruta-consul.service SIGTERM "$name" "$dir/server.log" "${payara[@]}"
 }
 
 await() { # description pidfile command...
@@ -146,7 +203,7 @@ operations_passing() { agent_get /v1/agent/health/service/name/operations >/dev/
 
 balancer_routes() { curl -sf "http://127.0.0.1:$balancer_port/health/ready" >/dev/null 2>&1; }
 
-up() {
+read_up_options() {
   address="" roles="" join="" servers=1 consul_only=no expose_api=no
   message="Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"
   while [ $# -gt 0 ]; do
@@ -163,21 +220,42 @@ up() {
   done
   [ -n "$address" ] && [ -n "$roles" ] || die "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] ..."
   check_roles "$roles"
+  tag="ruta $address"
+}
+
+# The units this host's part would run under systemd, written to a folder and not started:
+# to read, or to install by hand.
+units() {
+  [ $# -gt 0 ] || die "usage: $0 units DIR up-options..."
+  unit_dir=$1 units_only=yes
+  shift
+  read_up_options "$@"
+  start_consul
+  has_role operations && start_operations
+  has_role balancer && start_balancer
+  step "units written to $unit_dir"
+}
+
+start_operations() {
+  start_payara operations "$root/operations-war/target/operations.jar" "$operations_port" \
+    -Dservice.address="$address" "-Dservice.message=$message"
+}
+
+start_balancer() {
+  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
+}
+
+up() {
+  read_up_options "$@"
   if running; then step "already up"; return 0; fi
   mkdir -p "$run"
   echo "$address" >"$run/address"
   echo "$roles" >"$run/roles"
-  tag="ruta $address"
-  alive "$run/consul/pid" || start_consul
+  part_running consul || start_consul
   [ $consul_only = yes ] && { step "Consul agent up"; return 0; }
   has_role operations || has_role balancer && require_java
-  if has_role operations && ! alive "$run/operations/pid"; then
-    start_payara operations "$root/operations-war/target/operations.jar" "$operations_port" \
-      -Dservice.address="$address" "-Dservice.message=$message"
-  fi
-  if has_role balancer && ! alive "$run/balancer/pid"; then
-    start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
-  fi
+  if has_role operations && ! part_running operations; then start_operations; fi
+  if has_role balancer && ! part_running balancer; then start_balancer; fi
   has_role operations && await "operations passing in Consul" "$run/operations/pid" operations_passing
   has_role balancer && await "balancer ready: http://$address:$balancer_port/" "$run/balancer/pid" balancer_routes
   step "up"
@@ -197,7 +275,7 @@ running() {
   roles=$(cat "$run/roles")
   for part in $(parts); do
     all=$((all + 1))
-    alive "$run/$part/pid" && up=$((up + 1))
+    part_running "$part" && up=$((up + 1))
   done
   [ $up -eq $all ] && return 0
   [ $up -gt 0 ] && return 3
@@ -255,16 +333,26 @@ cluster() {
 }
 
 status() {
-  report_processes "$run"
+  local part
+  if ! use_systemd; then report_processes "$run"; return 0; fi
+  [ -f "$run/roles" ] || { step "not running"; return 0; }
+  roles=$(cat "$run/roles")
+  for part in $(parts); do
+    if part_running "$part"; then
+      step "$part: running (systemd unit ruta-$part, pid $(systemctl show -p MainPID --value "ruta-$part.service"))"
+    else
+      step "$part: not running (systemd unit ruta-$part)"
+    fi
+  done
 }
 
 down() {
   [ -d "$run" ] || { step "nothing to stop"; return 0; }
   # The servers first, so they deregister through an agent that is still there; then the
   # agent, with SIGINT, on which Consul leaves the cluster gracefully.
-  stop_pidfile balancer "$run/balancer/pid"
-  stop_pidfile operations "$run/operations/pid"
-  stop_pidfile "Consul agent" "$run/consul/pid" INT
+  stop_part balancer balancer
+  stop_part operations operations
+  stop_part consul "Consul agent" INT
   rm -rf "$run" "$secrets"
   step "down"
 }
@@ -276,6 +364,7 @@ case "$command" in
   status) status ;;
   running) running ;;
   acl) acl ;;
+  units) units "$@" ;;
   cluster) address=$(cat "$run/address" 2>/dev/null || echo "?"); cluster ;;
   down) down ;;
   *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] | acl | cluster | status | running | down" >&2; exit 2 ;;

@@ -68,16 +68,23 @@ await_leader() {
   die "the Consul agent found no leader in ${wait_seconds:-180}s; see $dir/consul.log"
 }
 
-# run_payara DIR JAR PORT CONSUL-URL [-Dkey=value ...]: one Payara Micro server in the
-# background with the shared JVM options; its PID in DIR/pid, output in DIR/server.log, temp
-# files in DIR/tmp. nohup: it outlives the ssh session that started it.
+# payara_command DIR JAR PORT CONSUL-URL [-Dkey=value ...]: sets the array payara to the
+# command line of one Payara Micro server with the shared JVM options and its temp files in
+# DIR/tmp (which must exist before it starts).
+payara_command() {
+  local dir=$1 jar=$2 port=$3 consul_url=$4 java; shift 4
+  java=$(command -v java) || die "no java on the PATH"
+  mapfile -t payara < <(jvm_options)
+  payara=("$java" "${payara[@]}" -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "$@" -jar "$jar" --port "$port")
+}
+
+# run_payara DIR JAR PORT CONSUL-URL [-Dkey=value ...]: that server in the background; its PID
+# in DIR/pid, output in DIR/server.log. nohup: it outlives the ssh session that started it.
 run_payara() {
-  local dir=$1 jar=$2 port=$3 consul_url=$4; shift 4
-  mkdir -p "$dir/tmp"
-  # shellcheck disable=SC2046
-  nohup java $(jvm_options) -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "$@" \
-    -jar "$jar" --port "$port" </dev/null >"$dir/server.log" 2>&1 &
-  record_pid "$dir" $!
+  mkdir -p "$1/tmp"
+  payara_command "$@"
+  nohup "${payara[@]}" </dev/null >"$1/server.log" 2>&1 &
+  record_pid "$1" $!
 }
 
 # any_alive DIR: whether a process recorded in DIR/*/pid still runs (an earlier 'up' that
