@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,22 +45,14 @@ class ClassroomDeploymentIT {
 
     @BeforeEach
     void createHosts() {
-        Assumptions.assumeTrue(TestNetwork.available(),
-                "test hosts need root, iproute2 and network namespaces; CI runs as root with all three");
-        network = new TestNetwork();
-        deployment = new Deployment("classroom");
+        deployment = Deployment.onTestHosts("classroom");
+        network = deployment.network();
     }
 
     @AfterEach
     void removeHosts() {
-        try {
-            if (deployment != null) {
-                deployment.close();
-            }
-        } finally {
-            if (network != null) {
-                network.close();
-            }
+        if (deployment != null) {
+            deployment.close();
         }
     }
 

@@ -11,12 +11,13 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * One inventory of test hosts and the {@code provisioning/deploy.sh} runs against it, as an
- * operator would make them. Each run's output goes to target/process-logs/deploy-{step}.log;
- * closing runs {@code down} if anything may still run, then deletes the inventory, its secrets
- * and the hosts' disks.
+ * A network of test hosts, an inventory of some of them, and the {@code provisioning/deploy.sh}
+ * runs against it, as an operator would make them. Each run's output goes to
+ * target/process-logs/deploy-{name}-{step}.log; closing runs {@code down} if anything may still
+ * run, removes the hosts, and deletes the inventory, its secrets and the hosts' disks.
  */
 final class Deployment implements AutoCloseable {
 
@@ -25,14 +26,27 @@ final class Deployment implements AutoCloseable {
     private static final String READ_TIMEOUT = "2s";
 
     private final String name;
+    private final TestNetwork network;
     private final Path work;
     private final Path inventory;
     private boolean deployed;
 
-    Deployment(String name) {
+    private Deployment(String name) {
         this.name = name;
+        this.network = new TestNetwork();
         this.work = ProjectPaths.scratch("deploy-" + name);
         this.inventory = work.resolve("hosts");
+    }
+
+    /** A deployment on test hosts of its own; the test is skipped where they cannot be made. */
+    static Deployment onTestHosts(String name) {
+        Assumptions.assumeTrue(TestNetwork.available(),
+                "test hosts need root, iproute2 and network namespaces; CI runs as root with all three");
+        return new Deployment(name);
+    }
+
+    TestNetwork network() {
+        return network;
     }
 
     /** Adds the host's line to the inventory. */
@@ -105,7 +119,11 @@ final class Deployment implements AutoCloseable {
                 run("down-after-test", "down");
             }
         } finally {
-            ProjectPaths.deleteTree(work);
+            try {
+                network.close();
+            } finally {
+                ProjectPaths.deleteTree(work);
+            }
         }
     }
 }

@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,22 +61,17 @@ class SecureDeploymentIT {
 
     @BeforeEach
     void createHosts() {
-        Assumptions.assumeTrue(TestNetwork.available(),
-                "test hosts need root, iproute2 and network namespaces; CI runs as root with all three");
-        network = new TestNetwork();
-        deployment = new Deployment("secure");
+        deployment = Deployment.onTestHosts("secure");
+        network = deployment.network();
     }
 
     @AfterEach
     void removeHosts() {
         try {
             stopRogueAgent();
+        } finally {
             if (deployment != null) {
                 deployment.close();
-            }
-        } finally {
-            if (network != null) {
-                network.close();
             }
         }
     }
