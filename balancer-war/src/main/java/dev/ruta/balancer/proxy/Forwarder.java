@@ -83,15 +83,26 @@ public class Forwarder {
     }
 
     /**
+     * Checked before a request's body is read, so that a body bound for nowhere is never read,
+     * and again when it is forwarded, as the routes may have changed meanwhile.
+     *
      * @throws UnknownServiceException when no such service is routed
      * @throws NoInstanceException when it has no healthy instance
      */
-    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange, AccessRecord record) {
+    void checkRoutable(String service) {
         ServiceRoute route = table.route(service).orElseThrow(() -> new UnknownServiceException(
                 "No service called '" + service + "' is routed: it is not registered in Consul with the routing tag."));
         if (route.upstreams().isEmpty()) {
             throw new NoInstanceException("Service '" + service + "' has no healthy instance right now; try again shortly.");
         }
+    }
+
+    /**
+     * @throws UnknownServiceException when no such service is routed
+     * @throws NoInstanceException when it has no healthy instance
+     */
+    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange, AccessRecord record) {
+        checkRoutable(service);
         Attempts attempts = new Attempts(service, exchange, record);
         attempts.next();
         return attempts.answer;

@@ -92,6 +92,7 @@ public class ProxyServlet extends HttpServlet {
             String query = request.getQueryString();
             PathGuard.check(service, rawPath, query);
             checkContentType(request.getContentType());
+            forwarder.checkRoutable(service);
             Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
                     request.getHeader("Host"), request.getScheme());
             String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;

@@ -211,6 +211,20 @@ class HostileInputIT {
                 .until(() -> bodyFilesOf(system.balancer()) == 0);
     }
 
+    @Test
+    void aBodyBoundForNoServiceIsNotWaitedFor() throws IOException {
+        // The client declares 10 MB and stalls after 1 KB: had the balancer waited for the body
+        // first, it would answer 408 once balancer.body-timeout ran out.
+        List<Socket> clients = stalledUploads(1, "/api/nowhere/x", 10_000_000, 1024);
+        try {
+            HttpReply reply = RawHttp.answer(clients.get(0));
+            assertEquals(404, reply.status(), reply.body());
+            assertEquals("unknown-service", reply.json().getString("error"));
+        } finally {
+            clients.get(0).close();
+        }
+    }
+
     /** Threads of the server blocked in reading a request body, from a thread dump. */
     private static long threadsWaitingOnARequestBody(PayaraProcess server) throws IOException {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
