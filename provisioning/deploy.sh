@@ -190,8 +190,8 @@ uses_netns() { [[ " ${reaches[*]}" == *" netns:"* ]]; }
 up() {
   servers=$(server_addresses)
   server_count=$(tr ',' '\n' <<<"$servers" | wc -l)
-  consul=$("$root/provisioning/install-consul.sh")
-  local_consul=""
+  consul="" local_consul=""
+  if secure || uses_netns; then consul=$("$root/provisioning/install-consul.sh"); fi
   uses_netns && local_consul=$consul
   if secure; then
     step "secrets in $secrets_dir (made where missing, kept where present)"
