@@ -6,7 +6,6 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Reads a request body whole before it is forwarded, without blocking: the container calls
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class BodyReader implements ReadListener {
 
+    private static final Logger LOG = Logger.getLogger(BodyReader.class.getName());
     /** Bodies up to this size stay in memory. */
     static final int IN_MEMORY = 64 * 1024;
 
@@ -132,7 +134,10 @@ final class BodyReader implements ReadListener {
         done.completeExceptionally(error);
     }
 
-    /** The body was given up (too slow, too large, cut short): its file goes at once. */
+    /**
+     * The body was given up (too slow, too large, cut short): its file goes at once. It runs as
+     * the reading fails, where nothing would see an exception: a file left behind is logged.
+     */
     private synchronized void discard() {
         try {
             if (channel != null) {
@@ -143,7 +148,7 @@ final class BodyReader implements ReadListener {
                 Files.deleteIfExists(file);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not delete the request body's file " + file, e);
+            LOG.log(Level.WARNING, "Could not delete the request body's file " + file, e);
         }
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A request body, read whole before it is forwarded: in memory when small, in a file otherwise.
@@ -12,6 +14,7 @@ import java.nio.file.Path;
  */
 public final class RequestBody {
 
+    private static final Logger LOG = Logger.getLogger(RequestBody.class.getName());
     public static final RequestBody NONE = new RequestBody(null, null, 0);
 
     private final byte[] bytes;
@@ -57,13 +60,16 @@ public final class RequestBody {
         }
     }
 
-    /** Deletes the file, if any; a stream still open on it reads on until closed. */
+    /**
+     * Deletes the file, if any; a stream still open on it reads on until closed. It runs when
+     * the exchange ends, where nothing would see an exception: a file left behind is logged.
+     */
     void release() {
         if (file != null) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not delete the request body's file " + file, e);
+                LOG.log(Level.WARNING, "Could not delete the request body's file " + file, e);
             }
         }
     }
