@@ -1,0 +1,73 @@
+package dev.ruta.provisioning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.testing.ProjectPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What deploy.sh does with an inventory or arguments it cannot use: it says why and stops
+ * before it makes a secret, copies a file or starts anything.
+ */
+class DeployInventoryIT {
+
+    private Path work;
+
+    @BeforeEach
+    void makeFolder() {
+        work = ProjectPaths.scratch("inventory");
+    }
+
+    @AfterEach
+    void removeFolder() {
+        ProjectPaths.deleteTree(work);
+    }
+
+    @Test
+    void twoServersAreRefusedAsRaftNeedsAMajority() throws IOException {
+        Path inventory = inventory("198.18.0.2 consul-server,balancer netns:unused-a\n"
+                + "198.18.0.3 consul-server netns:unused-b\n");
+        Result result = deploy(inventory.toString(), "up");
+        assertEquals(1, result.status(), result.output());
+        assertTrue(result.output().contains("2 hosts have the consul-server role; Consul needs 1, 3 or 5"), result.output());
+        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
+    }
+
+    @Test
+    void anUnknownRoleOrOptionGetsItsOwnMessage() throws IOException {
+        Result role = deploy(inventory("198.18.0.2 consul-server,router netns:unused-a\n").toString(), "up");
+        assertEquals(1, role.status(), role.output());
+        assertTrue(role.output().contains("unknown role 'router'"), role.output());
+
+        Result option = deploy("--secure-later", inventory("198.18.0.2 consul-server netns:unused-a\n").toString(), "up");
+        assertEquals(2, option.status(), option.output());
+        assertTrue(option.output().contains("usage:"), option.output());
+        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for a refused command");
+    }
+
+    private Path inventory(String lines) throws IOException {
+        return Files.writeString(work.resolve("hosts"), lines);
+    }
+
+    private Result deploy(String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve("provisioning/deploy.sh").toString()));
+        command.addAll(List.of(arguments));
+        Path output = work.resolve("deploy.log");
+        int status = Commands.exitStatus(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()), Duration.ofMinutes(1));
+        return new Result(status, Files.readString(output));
+    }
+
+    private record Result(int status, String output) {
+    }
+}
