@@ -104,8 +104,10 @@ public class ProxyServlet extends HttpServlet {
                             ? CompletableFuture.supplyAsync(() -> body, forwarder.relays()).thenCompose(forward)
                             : forward.apply(body))
                     .whenComplete((answer, error) -> {
-                        relay(async, answer, error, record);
+                        // No instance is tried after this, so the body's file goes before the
+                        // client hears back: a client that sees its answer sees no file left.
                         reading.thenAccept(RequestBody::release);
+                        relay(async, answer, error, record);
                     });
         } catch (ProxyException e) {
             fail(async, e, record);
