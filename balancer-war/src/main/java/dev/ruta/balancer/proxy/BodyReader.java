@@ -11,8 +11,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,7 +23,7 @@ import java.util.logging.Logger;
  * back as bytes arrive, so a client that sends slowly holds no thread, and no instance waits on
  * it either. The first 64 KiB stay in memory; the rest goes to a file, so a large body costs
  * disk, not heap. Completes with the body, or fails when the client breaks off or sends more
- * than the limit; the caller sets the deadline, and a body given up is deleted.
+ * than the limit or past its deadline; a body given up is deleted.
  */
 final class BodyReader implements ReadListener {
 
@@ -49,16 +51,23 @@ final class BodyReader implements ReadListener {
         this.memory = new byte[(int) Math.min(IN_MEMORY, declared > 0 ? declared : 4096)];
     }
 
-    /** @param declared the Content-Length, or -1 when the client sends its body chunked */
-    static CompletableFuture<RequestBody> read(ServletInputStream in, long declared, long maxBytes, Path spoolFolder) {
+    /**
+     * @param declared the Content-Length, or -1 when the client sends its body chunked
+     * @param deadline the whole body must have arrived by then, or it fails with a TimeoutException
+     */
+    static CompletableFuture<RequestBody> read(ServletInputStream in, long declared, long maxBytes, Path spoolFolder,
+            Duration deadline) {
         BodyReader reader = new BodyReader(in, declared, maxBytes, spoolFolder);
-        reader.done.whenComplete((body, error) -> {
+        reader.done.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        // What the caller gets completes only after a given-up body's file is gone: a client
+        // that hears its 408 or 413 finds nothing of its body left behind.
+        CompletableFuture<RequestBody> result = reader.done.whenComplete((body, error) -> {
             if (error != null) {
                 reader.discard();
             }
         });
         in.setReadListener(reader);
-        return reader.done;
+        return result;
     }
 
     static BodyTooLargeException tooLarge(long maxBytes) {

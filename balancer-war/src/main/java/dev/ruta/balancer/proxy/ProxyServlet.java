@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -163,8 +162,7 @@ public class ProxyServlet extends HttpServlet {
             return CompletableFuture.completedFuture(RequestBody.NONE);
         }
         try {
-            return BodyReader.read(request.getInputStream(), declared, maxBody, spoolFolder)
-                    .orTimeout(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return BodyReader.read(request.getInputStream(), declared, maxBody, spoolFolder, bodyTimeout);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -232,11 +230,12 @@ public class ProxyServlet extends HttpServlet {
     }
 
     private void end(AsyncContext async, AccessRecord record) {
+        // The permit goes first: a client that has its answer may send its next one at once.
+        limit.release();
         try {
             log((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), record);
-            async.complete();
         } finally {
-            limit.release();
+            async.complete();
         }
     }
 

@@ -76,6 +76,9 @@ class BalancerPageIT {
         browser.get(system.viaBalancer("/").toString());
         await("the live table lists the instances").atMost(Duration.ofSeconds(30))
                 .until(() -> rowIds().containsAll(ids()));
+        // The operations come by a request of their own, through the balancer: once they are
+        // there, no request of the page's own takes a turn among a test's requests.
+        await("the operations offered").atMost(Duration.ofSeconds(30)).until(() -> !optionValues().isEmpty());
     }
 
     @Test
@@ -182,7 +185,7 @@ class BalancerPageIT {
     @Order(6)
     void readsOnAPhoneWidthScreenAndWorksFromTheKeyboard() {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(375, 812));
-        browser.get(system.viaBalancer("/").toString());
+        openThePage();
         Number overflow = (Number) browser.executeScript(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
         assertEquals(0, overflow.intValue(), "no horizontal scrolling at 375 px");
