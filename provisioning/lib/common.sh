@@ -53,6 +53,8 @@ stop_pidfile() {
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
   step "$name did not stop in 30 s; killing it"
   kill -KILL "$pid" 2>/dev/null || true
+  # SIGKILL is not instant either: "stopped" must mean gone, for whoever checks next.
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
 }
 
 # await_leader HTTP-URL DIR: waits until the Consul agent answering at HTTP-URL, whose PID and

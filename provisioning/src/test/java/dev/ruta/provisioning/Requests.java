@@ -1,10 +1,13 @@
 package dev.ruta.provisioning;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ruta.provisioning.TestHost.Answer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -23,6 +26,17 @@ final class Requests {
     static Map<String, Long> split(List<Answer> answers) {
         answers.forEach(answer -> assertEquals(200, answer.status(), "a request through the balancer failed: " + answers));
         return answers.stream().collect(Collectors.groupingBy(Answer::instance, TreeMap::new, Collectors.counting()));
+    }
+
+    /**
+     * Ten requests per instance through the balancer, once it routes to exactly those instances:
+     * its table follows Consul on its own schedule, after a deployment's own checks have passed.
+     */
+    static Map<String, Long> splitOnceRoutedTo(TestHost browser, String balancer, Set<String> instanceIds) {
+        await("the balancer at " + balancer + " routes to " + instanceIds).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> split(browser.get(additions(balancer, 3 * instanceIds.size()))).keySet(), instanceIds::equals);
+        return split(browser.get(additions(balancer, 10 * instanceIds.size())));
     }
 
     /** The ID an operations instance on the host at that address registers with. */

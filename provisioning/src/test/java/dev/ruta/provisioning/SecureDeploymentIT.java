@@ -3,6 +3,7 @@ package dev.ruta.provisioning;
 import static dev.ruta.provisioning.Requests.additions;
 import static dev.ruta.provisioning.Requests.instanceId;
 import static dev.ruta.provisioning.Requests.split;
+import static dev.ruta.provisioning.Requests.splitOnceRoutedTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -106,7 +107,7 @@ class SecureDeploymentIT {
         Map<String, Long> even = Map.of(instanceId(OPERATIONS.get(0)), 10L, instanceId(OPERATIONS.get(1)), 10L,
                 instanceId(OPERATIONS.get(2)), 10L);
         for (String balancer : balancers) {
-            assertEquals(even, split(browser.get(additions(balancer, 30))), balancer);
+            assertEquals(even, splitOnceRoutedTo(browser, balancer, even.keySet()), balancer);
         }
 
         // The secrets: readable by their owner only, here and on each host.
@@ -189,9 +190,7 @@ class SecureDeploymentIT {
         Map<String, Long> evened = Map.of(instanceId(OPERATIONS.get(0)), 10L, instanceId(OPERATIONS.get(1)), 10L,
                 instanceId(OPERATIONS.get(2)), 10L, instanceId(ADDED), 10L);
         for (String url : balancers) {
-            await("the fourth host takes traffic through " + url).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> browser.get(additions(url, 4)).stream().anyMatch(answer -> answer.instance().equals(instanceId(ADDED))));
-            assertEquals(evened, split(browser.get(additions(url, 40))), url);
+            assertEquals(evened, splitOnceRoutedTo(browser, url, evened.keySet()), "the fourth host takes traffic through " + url);
         }
 
         // One balancer is killed: the other goes on serving every request.
