@@ -11,6 +11,6 @@ public class StatusApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(ServicesResource.class, EventsResource.class, WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
+        return Set.of(ServicesResource.class, WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
     }
 }

@@ -1,0 +1,48 @@
+package dev.ruta.balancer.status;
+
+import dev.ruta.balancer.proxy.error.ErrorBody;
+import dev.ruta.balancer.proxy.error.OverloadedException;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * {@code GET /balancer/events}: the {@link EventStream}. A servlet rather than a JAX-RS resource,
+ * as only a servlet's non-blocking output tells when a client stops taking what it is sent:
+ * JAX-RS's event sinks hand every event on to the container, which kept them all in memory.
+ */
+@WebServlet(urlPatterns = "/balancer/events", asyncSupported = true)
+public class EventsServlet extends HttpServlet {
+
+    private EventStream stream;
+
+    @Inject
+    void configure(EventStream stream) {
+        this.stream = stream;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        eventStreamHeaders(response);
+        if (!stream.subscribe(request)) {
+            response.reset();
+            ErrorBody.write(response, new OverloadedException("The balancer already streams events to "
+                    + stream.maxSubscribers() + " subscribers (balancer.max-subscribers); try again shortly."));
+        }
+    }
+
+    /** Only the headers: a stream that never ends has no body to leave out. */
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) {
+        eventStreamHeaders(response);
+    }
+
+    private static void eventStreamHeaders(HttpServletResponse response) {
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+    }
+}
