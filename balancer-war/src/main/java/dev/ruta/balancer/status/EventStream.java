@@ -7,6 +7,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -54,17 +55,21 @@ public class EventStream {
     /** A broadcast is queued and not yet started: further changes ride on it, as it sends the view then current. */
     private final AtomicBoolean broadcastQueued = new AtomicBoolean();
     private ScheduledFuture<?> heartbeats;
+    private long sequence;
 
     @Resource
     private ManagedScheduledExecutorService scheduler;
 
     protected EventStream() {
-        this(null, 0, Duration.ZERO);
+        this(null, 0, Duration.ofSeconds(1));
     }
 
     @Inject
     public EventStream(ServicesViews views, @ConfigProperty(name = "balancer.max-subscribers") int maxSubscribers,
                        @ConfigProperty(name = "balancer.events.heartbeat") Duration heartbeat) {
+        if (heartbeat.isNegative() || heartbeat.isZero()) {
+            throw new IllegalArgumentException("balancer.events.heartbeat must be longer than 0, not " + heartbeat);
+        }
         this.views = views;
         this.maxSubscribers = maxSubscribers;
         this.heartbeat = heartbeat;
@@ -101,7 +106,8 @@ public class EventStream {
         return maxSubscribers;
     }
 
-    void routingChanged(@Observes RoutingChanged change) {
+    /** Only once someone has subscribed: routing never waits for this bean to be made. */
+    void routingChanged(@Observes(notifyObserver = Reception.IF_EXISTS) RoutingChanged change) {
         if (broadcastQueued.compareAndSet(false, true)) {
             try {
                 scheduler.execute(() -> {
@@ -118,7 +124,7 @@ public class EventStream {
     private void broadcast() {
         try {
             if (!subscribers.isEmpty()) {
-                byte[] event = currentView();
+                ServicesEvent event = currentView();
                 subscribers.forEach(subscriber -> subscriber.send(event));
             }
         } catch (RuntimeException e) {
@@ -135,8 +141,10 @@ public class EventStream {
     }
 
     /** One event: JSON-B writes no line break, so the view is one data line. */
-    private byte[] currentView() {
-        return ("event: " + EVENT_NAME + "\ndata: " + json.toJson(views.current()) + "\n\n").getBytes(StandardCharsets.UTF_8);
+    private synchronized ServicesEvent currentView() {
+        byte[] bytes = ("event: " + EVENT_NAME + "\ndata: " + json.toJson(views.current()) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8);
+        return new ServicesEvent(++sequence, bytes);
     }
 
     @PreDestroy

@@ -28,6 +28,7 @@ final class EventSubscriber implements WriteListener, AsyncListener {
     private byte[] waiting;
     private long waitingSince;
     private boolean unflushed;
+    private long lastSequence;
     private boolean over;
 
     EventSubscriber(AsyncContext async, Consumer<EventSubscriber> onEnd) {
@@ -36,8 +37,8 @@ final class EventSubscriber implements WriteListener, AsyncListener {
         this.client = async.getRequest().getRemoteAddr() + ":" + async.getRequest().getRemotePort();
     }
 
-    /** Streams from now on, beginning with that event. */
-    synchronized void start(byte[] first) throws IOException {
+    /** Streams from now on, beginning with that view, or a newer one sent meanwhile. */
+    synchronized void start(ServicesEvent first) throws IOException {
         async.setTimeout(0);
         async.addListener(this);
         out = async.getResponse().getOutputStream();
@@ -46,11 +47,18 @@ final class EventSubscriber implements WriteListener, AsyncListener {
         out.setWriteListener(this);
     }
 
-    /** The newest view: it replaces one still waiting, which it makes out of date. */
-    synchronized void send(byte[] event) {
+    /** A newer view replaces one still waiting, which it makes out of date; an older one is ignored. */
+    synchronized void send(ServicesEvent event) {
         if (!over) {
             offer(event);
             write();
+        }
+    }
+
+    private void offer(ServicesEvent event) {
+        if (event.sequence() > lastSequence) {
+            lastSequence = event.sequence();
+            offer(event.bytes());
         }
     }
 

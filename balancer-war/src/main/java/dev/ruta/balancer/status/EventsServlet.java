@@ -1,6 +1,7 @@
 package dev.ruta.balancer.status;
 
 import dev.ruta.balancer.proxy.error.ErrorBody;
+import dev.ruta.balancer.proxy.error.MethodNotAllowedException;
 import dev.ruta.balancer.proxy.error.OverloadedException;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -24,13 +25,26 @@ public class EventsServlet extends HttpServlet {
         this.stream = stream;
     }
 
+    /** Errors as JSON, as everywhere else in the balancer, not the container's HTML page. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        switch (request.getMethod()) {
+            case "GET" -> doGet(request, response);
+            case "HEAD" -> doHead(request, response);
+            default -> {
+                response.setHeader("Allow", "GET, HEAD");
+                ErrorBody.write(response, new MethodNotAllowedException("/balancer/events takes GET only."));
+            }
+        }
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         eventStreamHeaders(response);
         if (!stream.subscribe(request)) {
             response.reset();
             ErrorBody.write(response, new OverloadedException("The balancer already streams events to "
-                    + stream.maxSubscribers() + " subscribers (balancer.max-subscribers); try again shortly."));
+                    + stream.maxSubscribers() + " subscribers (balancer.max-subscribers); try again shortly.", 5));
         }
     }
 

@@ -285,6 +285,12 @@ class HostileInputIT {
         HttpReply third = TestHttp.get(system.balancer().url("/balancer/events"));
         assertEquals(503, third.status(), third.body());
         assertEquals("overloaded", third.json().getString("error"));
+        assertEquals("5", third.header("Retry-After"));
+        HttpReply post = TestHttp.send(HttpRequest.newBuilder(system.balancer().url("/balancer/events"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
+        assertEquals(405, post.status(), post.body());
+        assertEquals("method-not-allowed", post.json().getString("error"));
+        assertEquals("GET, HEAD", post.header("Allow"));
 
         // A subscriber that goes away is found by the next heartbeat, and its place is free again.
         first.body().close();
