@@ -43,7 +43,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class EventStream {
 
-    static final String EVENT_NAME = "services";
+    /** The event name the page listens for. */
+    private static final String EVENT_NAME = "services";
     private static final Logger LOG = Logger.getLogger(EventStream.class.getName());
     private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -120,7 +121,7 @@ public class EventStream {
         }
     }
 
-    /** Nothing here may throw: a periodic task that throws is never run again. */
+    /** A failed write ends only that subscriber; nothing else may stop the broadcasts. */
     private void broadcast() {
         try {
             if (!subscribers.isEmpty()) {
@@ -132,6 +133,7 @@ public class EventStream {
         }
     }
 
+    /** Nothing here may throw: a periodic task that throws is never run again. */
     private void heartbeat() {
         try {
             subscribers.forEach(subscriber -> subscriber.heartbeat(HEARTBEAT, heartbeat));
