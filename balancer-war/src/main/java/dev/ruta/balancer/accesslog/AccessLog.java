@@ -77,13 +77,20 @@ public class AccessLog {
 
     public void record(Instant received, String client, String method, String path, int status, String instance,
                        Duration took, int retries) {
+        record(received, client, method, path, status, instance, took, retries, null);
+    }
+
+    /** @param detail appended to the line when not null: what else the balancer knows of the exchange */
+    public void record(Instant received, String client, String method, String path, int status, String instance,
+                       Duration took, int retries, String detail) {
         if (!enabled) {
             return;
         }
         long tenthsOfMillis = took.toNanos() / 100_000;
         String line = received + " " + printable(client) + " " + printable(method) + " " + printable(path) + " "
                 + status + " " + (instance == null ? "-" : printable(instance)) + " "
-                + tenthsOfMillis / 10 + "." + tenthsOfMillis % 10 + "ms retries=" + retries;
+                + tenthsOfMillis / 10 + "." + tenthsOfMillis % 10 + "ms retries=" + retries
+                + (detail == null ? "" : " " + detail);
         if (!lines.offer(line)) {
             dropped.incrementAndGet();
         }

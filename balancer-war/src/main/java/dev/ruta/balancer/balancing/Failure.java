@@ -8,6 +8,8 @@ public enum Failure {
     CONNECT_TIMEOUT,
     /** The connection broke before any response: the instance may have received the request. */
     RESET_BEFORE_RESPONSE,
+    /** What the instance sent is not HTTP/1.1 (status line, header fields or framing): it is broken. */
+    MALFORMED_ANSWER,
     /** The instance answered 502, 503 or 504. */
     UNAVAILABLE_STATUS,
     /** The instance took longer than balancer.read-timeout to answer. */

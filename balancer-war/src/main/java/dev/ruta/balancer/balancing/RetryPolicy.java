@@ -26,7 +26,7 @@ public final class RetryPolicy {
         }
         return switch (failure) {
             case CONNECTION_REFUSED -> true;
-            case CONNECT_TIMEOUT, RESET_BEFORE_RESPONSE, UNAVAILABLE_STATUS -> isIdempotent(method);
+            case CONNECT_TIMEOUT, RESET_BEFORE_RESPONSE, MALFORMED_ANSWER, UNAVAILABLE_STATUS -> isIdempotent(method);
             case READ_TIMEOUT -> false;
         };
     }

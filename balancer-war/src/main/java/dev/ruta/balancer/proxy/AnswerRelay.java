@@ -5,17 +5,19 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Moves an answer's body from the instance to the client, each at its own pace. The calling
- * thread reads from the instance (the connector reads on whatever the client does) into a
- * {@link Backlog}; the client is written to without blocking, by whichever thread finds it
- * ready, so a slow client holds no thread and no more than 64 KiB of heap. Flushed whenever the
- * instance has nothing more ready, so Server-Sent Events arrive event by event while a large
- * body still moves in large writes. When the client leaves, the exchange with the instance is
- * closed at once.
+ * (exchange) thread reads from the instance into a {@link Backlog}; the client is written to
+ * without blocking, by whichever thread finds it ready, so a slow client holds no thread and no
+ * more than 64 KiB of heap. Flushed whenever the instance has nothing more ready, so Server-Sent
+ * Events arrive event by event while a large body still moves in large writes. It ends one of
+ * three ways: whole; the instance broke off (a cut, a stall past the read timeout, garbage), and
+ * the client must see a cut too, never a whole-looking answer; or the client left. Either break
+ * closes the instance's connection at once and deletes the backlog.
  */
 final class AnswerRelay implements WriteListener {
 
@@ -25,13 +27,13 @@ final class AnswerRelay implements WriteListener {
     private final UpstreamAnswer answer;
     private final ServletOutputStream out;
     private final Backlog backlog;
-    private final Runnable done;
+    private final Consumer<Boolean> done;
     private final byte[] outgoing = new byte[CHUNK];
     private boolean instanceDone;
     private boolean flushWanted;
     private boolean over;
 
-    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Runnable done) {
+    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Consumer<Boolean> done) {
         this.answer = answer;
         this.out = out;
         this.backlog = backlog;
@@ -40,20 +42,22 @@ final class AnswerRelay implements WriteListener {
 
     /**
      * Relays the whole body, returning once the instance has sent it all; the client may still be
-     * taking it then. {@code done} runs once, when the client has it all or the exchange broke off.
+     * taking it then. {@code done} is told once, when the client has it all or the exchange broke
+     * off, whether the client's answer must be cut.
      */
-    static void relay(UpstreamAnswer answer, ServletOutputStream out, Path backlogFolder, long maxBacklog, Runnable done) {
+    static void relay(UpstreamAnswer answer, ServletOutputStream out, Path backlogFolder, long maxBacklog,
+                      Consumer<Boolean> done) {
         AnswerRelay relay = new AnswerRelay(answer, out, new Backlog(backlogFolder, maxBacklog), done);
         try {
             out.setWriteListener(relay);
         } catch (RuntimeException e) {
             synchronized (relay) {
                 LOG.log(Level.FINE, "The answer from " + answer.instanceId() + " cannot be written to the client", e);
-                relay.end();
+                relay.end(Ending.CLIENT_LEFT);
             }
             return;
         }
-        relay.pumpFromInstance(answer.body());
+        relay.pumpFromInstance(answer.stream());
     }
 
     private void pumpFromInstance(InputStream body) {
@@ -77,12 +81,23 @@ final class AnswerRelay implements WriteListener {
                     return;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Backlog.FullException e) {
             synchronized (this) {
                 if (!over) {
-                    // The instance broke off mid-body, or the backlog is full.
-                    LOG.log(Level.FINE, "Relay of an answer from " + answer.instanceId() + " broke off", e);
-                    end();
+                    LOG.log(Level.INFO, "Cut an answer from {0} for a client too slow to take it: {1}",
+                            new Object[] {answer.instanceId(), e.getMessage()});
+                    end(Ending.CLIENT_TOO_SLOW);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                if (!over && answer.wasAborted()) {
+                    // The client left, and its side closed the instance's connection under the pump.
+                    end(Ending.CLIENT_LEFT);
+                } else if (!over) {
+                    LOG.log(Level.WARNING, "The answer from {0} broke off: {1}; its client''s answer is cut",
+                            new Object[] {answer.instanceId(), Failures.describe(e)});
+                    end(Ending.INSTANCE_BROKE_OFF);
                 }
             }
         }
@@ -118,7 +133,7 @@ final class AnswerRelay implements WriteListener {
     public synchronized void onError(Throwable error) {
         // The client left: the instance's connection is closed, which also stops the pump.
         LOG.log(Level.FINE, "The client of an answer from " + answer.instanceId() + " went away", error);
-        end();
+        end(Ending.CLIENT_LEFT);
     }
 
     private void writeToClient() {
@@ -131,7 +146,7 @@ final class AnswerRelay implements WriteListener {
                 if (count > 0) {
                     out.write(outgoing, 0, count);
                 } else if (instanceDone) {
-                    end();
+                    end(Ending.WHOLE);
                     return;
                 } else if (flushWanted) {
                     flushWanted = false;
@@ -142,11 +157,13 @@ final class AnswerRelay implements WriteListener {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "The client of an answer from " + answer.instanceId() + " went away", e);
-            end();
+            end(Ending.CLIENT_LEFT);
         }
     }
 
-    private void end() {
+    private enum Ending { WHOLE, INSTANCE_BROKE_OFF, CLIENT_TOO_SLOW, CLIENT_LEFT }
+
+    private void end(Ending ending) {
         over = true;
         try {
             backlog.close();
@@ -154,9 +171,13 @@ final class AnswerRelay implements WriteListener {
             LOG.log(Level.WARNING, "Could not delete an answer's backlog", e);
         }
         try {
-            answer.close();
+            if (ending == Ending.WHOLE) {
+                answer.close();
+            } else {
+                answer.abort(ending == Ending.INSTANCE_BROKE_OFF);
+            }
         } finally {
-            done.run();
+            done.accept(ending != Ending.WHOLE);
         }
     }
 }

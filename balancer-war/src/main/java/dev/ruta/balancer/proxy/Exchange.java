@@ -1,19 +1,26 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.transport.InstanceCall;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One incoming request as it will be sent to an instance: unchanged method, raw path and query,
- * body and end-to-end headers, and the instance it goes to on this attempt. It travels as the
- * entity of {@link UpstreamClient#send}, which {@link ExchangeFilter} unpacks.
+ * body and end-to-end headers; and, for one attempt, the instance it goes to and the handle
+ * that aborts that attempt. It travels as the entity of {@link UpstreamClient#send}, which
+ * {@link ExchangeFilter} unpacks.
  */
 public record Exchange(String method, String rawPathAndQuery, Map<String, List<String>> headers, RequestBody body,
-                       URI target) {
+                       URI target, InstanceCall call) {
+
+    /** The request before an instance is chosen. */
+    Exchange(String method, String rawPathAndQuery, Map<String, List<String>> headers, RequestBody body) {
+        this(method, rawPathAndQuery, headers, body, null, null);
+    }
 
     /** The same exchange addressed to an instance: host and port come from the registry only. */
-    Exchange toward(String instanceBaseUrl) {
-        return new Exchange(method, rawPathAndQuery, headers, body, URI.create(instanceBaseUrl + rawPathAndQuery));
+    Exchange toward(String instanceBaseUrl, InstanceCall attempt) {
+        return new Exchange(method, rawPathAndQuery, headers, body, URI.create(instanceBaseUrl + rawPathAndQuery), attempt);
     }
 }

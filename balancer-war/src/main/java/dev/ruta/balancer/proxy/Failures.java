@@ -1,11 +1,13 @@
 package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.balancing.Failure;
+import dev.ruta.balancer.proxy.transport.ConnectTimeoutException;
+import dev.ruta.balancer.proxy.transport.MalformedAnswerException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Reads which {@link Failure} a REST client exception was, from its cause chain. */
@@ -16,9 +18,11 @@ final class Failures {
 
     static Failure classify(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectTimeoutException) {
+                return Failure.CONNECT_TIMEOUT;
+            }
             if (cause instanceof SocketTimeoutException) {
-                String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-                return message.contains("connect") ? Failure.CONNECT_TIMEOUT : Failure.READ_TIMEOUT;
+                return Failure.READ_TIMEOUT;
             }
             if (cause instanceof ConnectException) {
                 return Failure.CONNECTION_REFUSED;
@@ -26,8 +30,21 @@ final class Failures {
             if (cause instanceof TimeoutException) {
                 return Failure.READ_TIMEOUT;
             }
+            if (cause instanceof MalformedAnswerException) {
+                return Failure.MALFORMED_ANSWER;
+            }
         }
         return Failure.RESET_BEFORE_RESPONSE;
+    }
+
+    /** The balancer itself had no room for the exchange: not the instance's failure. */
+    static boolean isOverload(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RejectedExecutionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The exception a failed future carries, without the wrappers futures put around it. */

@@ -10,34 +10,34 @@ import dev.ruta.balancer.balancing.Upstream;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
 import dev.ruta.balancer.proxy.error.GatewayTimeoutException;
 import dev.ruta.balancer.proxy.error.NoInstanceException;
+import dev.ruta.balancer.proxy.error.OverloadedException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import dev.ruta.balancer.proxy.transport.InstanceCall;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends an exchange to an instance of its service, and on a retryable failure to another one,
- * ejecting the instance that failed. Nothing waits meanwhile: the answer completes when the
- * instance's status and headers arrive, so a failure is always seen here, before the first
- * byte has gone to the client, and the body then streams through.
+ * ejecting the instance that failed. No container thread waits meanwhile: the answer completes
+ * when the instance's status and headers arrive (with the whole body, when it is small), so a
+ * failure is seen here before the first byte has gone to the client, and the body then streams
+ * through. An attempt that times out has its connection closed at once.
  */
 @ApplicationScoped
 public class Forwarder {
@@ -51,14 +51,9 @@ public class Forwarder {
     private final RetryPolicy retryPolicy;
     private final Duration ejectFor;
     private final Duration readTimeout;
-    private final int maxInFlight;
-
-    @Resource
-    private ManagedThreadFactory threads;
-    private ExecutorService relays;
 
     protected Forwarder() {
-        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, 1);
+        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO);
     }
 
     @Inject
@@ -66,8 +61,7 @@ public class Forwarder {
                      @ConfigProperty(name = "balancer.strategy") String strategy,
                      @ConfigProperty(name = "balancer.retries") int retries,
                      @ConfigProperty(name = "balancer.eject-for") Duration ejectFor,
-                     @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
-                     @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
+                     @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout) {
         this.table = table;
         this.transport = transport;
         this.observer = observer;
@@ -75,7 +69,6 @@ public class Forwarder {
         this.retryPolicy = new RetryPolicy(retries);
         this.ejectFor = ejectFor;
         this.readTimeout = readTimeout;
-        this.maxInFlight = maxInFlight;
     }
 
     public String strategyName() {
@@ -97,37 +90,62 @@ public class Forwarder {
         }
     }
 
+    /** For a tunnel: the instance the strategy picks among those not tried yet, if any is left. */
+    Optional<Upstream> choose(String service, Set<String> tried) {
+        List<Upstream> candidates = table.route(service)
+                .map(route -> route.candidates(tried, Instant.now()))
+                .orElse(List.of());
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(strategy.choose(service, candidates));
+    }
+
+    /** Whether a tunnel refused by one instance may try another, after {@code attemptsMade}. */
+    boolean mayRetryUpgrade(Failure failure, int attemptsMade) {
+        return retryPolicy.mayRetry("GET", failure, attemptsMade) && failure == Failure.CONNECTION_REFUSED;
+    }
+
+    /** Out of the rotation for balancer.eject-for, when the failure is one that ejects. */
+    void ejectIfBroken(Upstream upstream, Failure failure, String problem) {
+        if (RetryPolicy.ejects(failure)) {
+            upstream.ejectUntil(Instant.now().plus(ejectFor));
+            observer.ejected(upstream.instance());
+            LOG.log(Level.INFO, "Ejected {0} for {1}: {2}", new Object[] {upstream.instance().id(), ejectFor, problem});
+        }
+    }
+
     /**
+     * @param scope learns each attempt's call, so that the client's side can abort it
      * @throws UnknownServiceException when no such service is routed
      * @throws NoInstanceException when it has no healthy instance
      */
-    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange, AccessRecord record) {
+    CompletableFuture<UpstreamAnswer> forward(String service, Exchange exchange, ExchangeScope scope) {
         checkRoutable(service);
-        Attempts attempts = new Attempts(service, exchange, record);
+        Attempts attempts = new Attempts(service, exchange, scope);
         attempts.next();
         return attempts.answer;
     }
 
-    /**
-     * The instances' answers are handled here, off the I/O threads of the connector, and bodies
-     * kept in files are sent from here, off Payara's threads. A thread is busy only while it
-     * moves bytes; beyond the cores, threads come and go with the load.
-     */
-    @PostConstruct
-    void start() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        relays = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight), 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), threads);
-    }
+    /** One attempt on one instance: its call, and its end counted once, whichever way it ends. */
+    private final class Attempt {
 
-    ExecutorService relays() {
-        return relays;
-    }
+        final Upstream upstream;
+        final InstanceCall call = new InstanceCall();
+        final long started = System.nanoTime();
+        private final AtomicBoolean finished = new AtomicBoolean();
 
-    @PreDestroy
-    void stop() {
-        if (relays != null) {
-            relays.shutdown();
+        Attempt(Upstream upstream) {
+            this.upstream = upstream;
+            upstream.started();
+        }
+
+        String instanceId() {
+            return upstream.instance().id();
+        }
+
+        void finish(boolean failed) {
+            if (finished.compareAndSet(false, true)) {
+                upstream.finished(failed);
+                observer.requested(upstream.instance(), Duration.ofNanos(System.nanoTime() - started), failed);
+            }
         }
     }
 
@@ -136,16 +154,16 @@ public class Forwarder {
 
         private final String service;
         private final Exchange exchange;
-        private final AccessRecord record;
+        private final ExchangeScope scope;
         private final CompletableFuture<UpstreamAnswer> answer = new CompletableFuture<>();
         private final Set<String> tried = new HashSet<>(4);
         private UpstreamAnswer unavailable;
         private String lastProblem = "no instance was tried";
 
-        Attempts(String service, Exchange exchange, AccessRecord record) {
+        Attempts(String service, Exchange exchange, ExchangeScope scope) {
             this.service = service;
             this.exchange = exchange;
-            this.record = record;
+            this.scope = scope;
         }
 
         void next() {
@@ -157,18 +175,26 @@ public class Forwarder {
                 return;
             }
             Upstream upstream = strategy.choose(service, candidates);
-            record.tried(upstream.instance().id(), !tried.isEmpty());
+            scope.record().tried(upstream.instance().id(), !tried.isEmpty());
             tried.add(upstream.instance().id());
-            upstream.started();
-            long started = System.nanoTime();
-            // The clock runs before the call: writing the body happens inside it and may wait on a
-            // free connection, and the client must still get its answer.
+            Attempt attempt = new Attempt(upstream);
+            scope.calling(attempt.call);
+            // The clock runs before the call: waiting for a free connection and sending the body
+            // happen inside it, and the client must still get its answer.
             CompletableFuture<Response> timed = new CompletableFuture<>();
-            timed.orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .whenCompleteAsync((response, error) -> outcome(upstream, started, response, error), relays());
+            timed.orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((response, error) -> {
+                if (Failures.unwrap(error) instanceof TimeoutException) {
+                    // The instance's connection is closed: whatever it still sends goes nowhere, and a
+                    // thread blocked on it wakes. The rest is not for the timer's thread.
+                    attempt.call.abort();
+                    onExchangeThread(() -> outcome(attempt, null, error));
+                } else {
+                    outcome(attempt, response, error);
+                }
+            });
             CompletableFuture<Response> call;
             try {
-                call = transport.send(exchange.toward(upstream.instance().baseUrl())).toCompletableFuture();
+                call = transport.send(exchange.toward(upstream.instance().baseUrl(), attempt.call)).toCompletableFuture();
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }
@@ -181,37 +207,76 @@ public class Forwarder {
             });
         }
 
-        private void outcome(Upstream upstream, long started, Response response, Throwable error) {
+        private void onExchangeThread(Runnable task) {
+            try {
+                transport.exchangeThreads().execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        }
+
+        /** Whatever happens here, the request's answer completes and the attempt is counted once. */
+        private void outcome(Attempt attempt, Response response, Throwable error) {
+            try {
+                decide(attempt, response, error);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Unexpected failure while handling the answer of " + attempt.instanceId(), e);
+                attempt.call.abort();
+                attempt.finish(true);
+                answer.completeExceptionally(new BadGatewayException(
+                        "The balancer could not forward the request; the error is in its log."));
+            }
+        }
+
+        private void decide(Attempt attempt, Response response, Throwable error) {
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
-                finish(upstream, started, true);
+                if (!(cause instanceof TimeoutException) && attempt.call.isAborted()) {
+                    // The client left and aborted the call: no instance is to blame, nobody waits.
+                    attempt.finish(false);
+                    answer.completeExceptionally(new BadGatewayException("The client left before its answer."));
+                    return;
+                }
+                if (Failures.isOverload(cause)) {
+                    attempt.finish(false);
+                    answer.completeExceptionally(new OverloadedException(
+                            "The balancer has no thread free for another exchange; try again shortly."));
+                    return;
+                }
+                attempt.finish(true);
                 Failure failure = cause instanceof TimeoutException ? Failure.READ_TIMEOUT : Failures.classify(cause);
-                failed(upstream, failure, upstream.instance().id() + ": " + Failures.describe(cause), null);
+                failed(attempt.upstream, failure, attempt.instanceId() + ": " + Failures.describe(cause), null);
                 return;
             }
             int status = response.getStatus();
             if (status == 502 || status == 503 || status == 504) {
-                finish(upstream, started, true);
-                failed(upstream, Failure.UNAVAILABLE_STATUS, upstream.instance().id() + " answered " + status,
-                        UpstreamAnswer.buffered(response, upstream.instance().id()));
+                UpstreamAnswer kept = UpstreamAnswer.buffered(response, attempt.instanceId());
+                attempt.finish(true);
+                failed(attempt.upstream, Failure.UNAVAILABLE_STATUS, attempt.instanceId() + " answered " + status, kept);
                 return;
             }
+            UpstreamAnswer relayed;
             try {
-                answer.complete(UpstreamAnswer.streaming(response, upstream.instance().id(),
-                        () -> finish(upstream, started, false)));
-            } catch (RuntimeException e) {
+                relayed = UpstreamAnswer.read(response, attempt.instanceId(), attempt.call, attempt::finish);
+            } catch (IOException | RuntimeException e) {
+                // The body of a small answer broke off before anything went to the client.
+                boolean clientLeft = attempt.call.isAborted();
+                attempt.call.abort();
                 response.close();
-                finish(upstream, started, true);
-                failed(upstream, Failure.RESET_BEFORE_RESPONSE, upstream.instance().id() + ": " + Failures.describe(e), null);
+                if (clientLeft) {
+                    attempt.finish(false);
+                    answer.completeExceptionally(new BadGatewayException("The client left before its answer."));
+                    return;
+                }
+                attempt.finish(true);
+                failed(attempt.upstream, Failures.classify(e), attempt.instanceId() + ": " + Failures.describe(e), null);
+                return;
             }
+            answer.complete(relayed);
         }
 
         private void failed(Upstream upstream, Failure failure, String problem, UpstreamAnswer unavailableAnswer) {
-            if (RetryPolicy.ejects(failure)) {
-                upstream.ejectUntil(Instant.now().plus(ejectFor));
-                observer.ejected(upstream.instance());
-                LOG.log(Level.INFO, "Ejected {0} for {1}: {2}", new Object[] {upstream.instance().id(), ejectFor, problem});
-            }
+            ejectIfBroken(upstream, failure, problem);
             if (failure == Failure.READ_TIMEOUT) {
                 LOG.log(Level.INFO, "No answer from {0} within {1}", new Object[] {upstream.instance().id(), readTimeout});
                 answer.completeExceptionally(new GatewayTimeoutException(
@@ -225,7 +290,7 @@ public class Forwarder {
                 unavailable = unavailableAnswer;
             }
             lastProblem = problem;
-            if (retryPolicy.mayRetry(exchange.method(), failure, tried.size()) ) {
+            if (retryPolicy.mayRetry(exchange.method(), failure, tried.size())) {
                 observer.retried(service);
                 next();
                 return;
@@ -242,11 +307,6 @@ public class Forwarder {
             LOG.log(Level.WARNING, "No instance of {0} could answer {1} {2}: {3}",
                     new Object[] {service, exchange.method(), exchange.rawPathAndQuery(), lastProblem});
             answer.completeExceptionally(new BadGatewayException("No instance of '" + service + "' could answer."));
-        }
-
-        private void finish(Upstream upstream, long started, boolean failed) {
-            upstream.finished(failed);
-            observer.requested(upstream.instance(), Duration.ofNanos(System.nanoTime() - started), failed);
         }
     }
 }

@@ -11,10 +11,14 @@ import java.util.stream.Collectors;
 /** Which headers cross the balancer (RFC 9110 §7.6.1) and which it adds (X-Forwarded-*). */
 public final class HeaderRules {
 
-    /** Meaningful for one connection only; never forwarded. Content-Length is recomputed. */
+    /**
+     * Meaningful for one connection only; never forwarded. Content-Length is recomputed. Expect
+     * too: the balancer reads a body whole before it forwards it, so it answers 100 Continue
+     * itself and an instance has nothing left to wait for.
+     */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-            "host", "content-length");
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "host", "content-length", "expect");
 
     /**
      * What a client may claim about itself or the request's route that an instance might

@@ -47,13 +47,30 @@ public final class PathGuard {
             // e.g. a raw '|' or space: no HTTP client can send it on, and no instance is to blame.
             throw new InvalidPathException("The path has a character that must be percent-encoded.");
         }
+        if (hasDotSegment(rawPath)) {
+            throw new InvalidPathException("Dot segments are not allowed in forwarded paths.");
+        }
+    }
+
+    /**
+     * Whether a raw request path has a segment that is, or decodes to, {@code .} or {@code ..}
+     * (any case, any mix of encoded and plain dots, with or without {@code ;parameters}): a path
+     * the server would resolve into another one before choosing what answers it.
+     *
+     * @throws InvalidPathException when a percent-encoding is malformed
+     */
+    public static boolean hasDotSegment(String rawPath) {
+        if (rawPath.indexOf('.') < 0 && rawPath.indexOf('%') < 0) {
+            return false;
+        }
         for (String segment : rawPath.split("/", -1)) {
             // Payara and Tomcat drop ";parameters" from a segment before resolving dots: "..;x" is "..".
             String name = withoutParameters(decode(withoutParameters(segment)));
             if (name.equals("..") || name.equals(".")) {
-                throw new InvalidPathException("Dot segments are not allowed in forwarded paths.");
+                return true;
             }
         }
+        return false;
     }
 
     private static String withoutParameters(String segment) {

@@ -11,6 +11,7 @@ import dev.ruta.balancer.proxy.error.ProxyException;
 import dev.ruta.balancer.proxy.error.UnknownServiceException;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,10 +45,8 @@ public class ProxyServlet extends HttpServlet {
     private static final String PREFIX = "/api/";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH");
 
-    /** Answers up to this size are written in one piece; larger ones through an {@link AnswerRelay}. */
-    private static final int SMALL_ANSWER = 16 * 1024;
-
     private Forwarder forwarder;
+    private WebSocketForwarding webSockets;
     private InFlightLimit limit;
     private AccessLog accessLog;
     private long maxBody;
@@ -58,10 +56,11 @@ public class ProxyServlet extends HttpServlet {
     private final Path spoolFolder = Path.of(System.getProperty("java.io.tmpdir"));
 
     @Inject
-    void configure(Forwarder forwarder, InFlightLimit limit, AccessLog accessLog, @ConfigProperty(name = "balancer.max-body") long maxBody,
+    void configure(Forwarder forwarder, WebSocketForwarding webSockets, InFlightLimit limit, AccessLog accessLog, @ConfigProperty(name = "balancer.max-body") long maxBody,
                    @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout,
                    @ConfigProperty(name = "balancer.max-answer-backlog") long maxAnswerBacklog) {
         this.forwarder = forwarder;
+        this.webSockets = webSockets;
         this.limit = limit;
         this.accessLog = accessLog;
         this.maxBody = maxBody;
@@ -72,6 +71,10 @@ public class ProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         AccessRecord record = new AccessRecord();
+        if (WebSocketForwarding.isWebSocketUpgrade(request)) {
+            tunnel(request, response, record);
+            return;
+        }
         if (!limit.tryAcquire()) {
             ErrorBody.write(response, new OverloadedException("The balancer has " + limit.max()
                     + " requests in flight, its limit (balancer.max-in-flight); try again shortly."));
@@ -81,6 +84,7 @@ public class ProxyServlet extends HttpServlet {
         AsyncContext async = request.startAsync();
         // The forwarder times the instance out; a stream (Server-Sent Events) may last for hours.
         async.setTimeout(0);
+        ExchangeScope scope = new ExchangeScope(async, record, () -> finish(async, record));
         try {
             String service = serviceOf(request.getRequestURI());
             String method = request.getMethod();
@@ -95,24 +99,36 @@ public class ProxyServlet extends HttpServlet {
             Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
                     request.getHeader("Host"), request.getScheme());
             String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;
-            Function<RequestBody, CompletableFuture<UpstreamAnswer>> forward =
-                    body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body, null), record);
             CompletableFuture<RequestBody> reading = body(request);
-            reading.thenCompose(body -> body.isInFile()
-                            // Reading the file to send it is left to the forwarder's threads, not Payara's.
-                            ? CompletableFuture.supplyAsync(() -> body, forwarder.relays()).thenCompose(forward)
-                            : forward.apply(body))
+            reading.thenCompose(body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body), scope))
                     .whenComplete((answer, error) -> {
                         // No instance is tried after this, so the body's file goes before the
                         // client hears back: a client that sees its answer sees no file left.
                         reading.thenAccept(RequestBody::release);
-                        relay(async, answer, error, record);
+                        relaySafely(scope, answer, error);
                     });
         } catch (ProxyException e) {
-            fail(async, e, record);
+            fail(scope, e);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", e);
-            fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."), record);
+            fail(scope, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
+        }
+    }
+
+    /** A WebSocket handshake: the same path rules, then a tunnel of its own limit, not a forwarded request. */
+    private void tunnel(HttpServletRequest request, HttpServletResponse response, AccessRecord record) throws IOException {
+        try {
+            String rawPath = request.getRequestURI();
+            String service = serviceOf(rawPath);
+            String query = request.getQueryString();
+            PathGuard.check(service, rawPath, query);
+            forwarder.checkRoutable(service);
+            Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
+                    request.getHeader("Host"), request.getScheme());
+            webSockets.forward(request, response, service, query == null ? rawPath : rawPath + "?" + query, headers, record);
+        } catch (ProxyException e) {
+            ErrorBody.write(response, e);
+            log(request, response, record);
         }
     }
 
@@ -168,23 +184,37 @@ public class ProxyServlet extends HttpServlet {
         }
     }
 
-    private void relay(AsyncContext async, UpstreamAnswer answer, Throwable error, AccessRecord record) {
+    /** Whatever goes wrong here, the exchange ends: its permit, its answer, its client. */
+    private void relaySafely(ExchangeScope scope, UpstreamAnswer answer, Throwable error) {
+        try {
+            relay(scope, answer, error);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Unexpected failure while relaying an answer", e);
+            if (answer != null) {
+                answer.abort(false);
+            }
+            cut(scope);
+        }
+    }
+
+    private void relay(ExchangeScope scope, UpstreamAnswer answer, Throwable error) {
         if (error != null) {
             Throwable cause = Failures.unwrap(error);
             if (cause instanceof ProxyException proxyException) {
-                fail(async, proxyException, record);
+                fail(scope, proxyException);
             } else if (cause instanceof TimeoutException) {
-                fail(async, BodyReader.tooSlow(), record);
+                fail(scope, BodyReader.tooSlow());
             } else if (cause instanceof IOException) {
                 // The client broke off while sending its body: nobody is left to answer.
                 LOG.log(Level.FINE, "Could not read the request body", cause);
-                end(async, record);
+                scope.end();
             } else {
                 LOG.log(Level.SEVERE, "Unexpected failure while forwarding a request", cause);
-                fail(async, new BadGatewayException("The balancer could not forward the request; the error is in its log."), record);
+                fail(scope, new BadGatewayException("The balancer could not forward the request; the error is in its log."));
             }
             return;
         }
+        AsyncContext async = scope.async();
         boolean relaying = false;
         try {
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
@@ -194,48 +224,78 @@ public class ProxyServlet extends HttpServlet {
             if (answer.length() >= 0) {
                 response.setContentLengthLong(answer.length());
             }
-            if (answer.body() != null && !"HEAD".equals(((HttpServletRequest) async.getRequest()).getMethod())) {
-                if (answer.length() >= 0 && answer.length() <= SMALL_ANSWER) {
+            boolean head = "HEAD".equals(((HttpServletRequest) async.getRequest()).getMethod());
+            if (answer.whole() != null) {
+                if (!head) {
                     // Most answers: one write, which the socket's buffers take whatever the
                     // client's pace, without the cost of a write listener.
-                    response.getOutputStream().write(answer.body().readNBytes((int) answer.length()));
-                    return;
+                    response.getOutputStream().write(answer.whole());
                 }
-                if (answer.length() < 0) {
-                    // A stream: its status and headers go out now, not with its first event.
-                    response.flushBuffer();
-                }
-                relaying = true;
-                AnswerRelay.relay(answer, response.getOutputStream(), spoolFolder, maxAnswerBacklog, () -> end(async, record));
+                return;
             }
-        } catch (IOException | RuntimeException e) {
-            // The client left, or the instance broke off: nothing more can be said to the client.
+            if (head) {
+                return;
+            }
+            if (answer.length() < 0) {
+                // A stream: its status and headers go out now, not with its first event.
+                response.flushBuffer();
+            }
+            ServletOutputStream out = response.getOutputStream();
+            relaying = true;
+            AnswerRelay.relay(answer, out, spoolFolder, maxAnswerBacklog,
+                    mustCut -> {
+                        if (mustCut) {
+                            cut(scope);
+                        } else {
+                            scope.end();
+                        }
+                    });
+        } catch (IOException e) {
+            // The client left before its answer began: nothing more can be said to it.
             LOG.log(Level.FINE, "Relay of an answer from " + answer.instanceId() + " broke off", e);
+            answer.abort(false);
+            relaying = true;
+            scope.end();
         } finally {
             if (!relaying) {
                 answer.close();
-                end(async, record);
+                scope.end();
             }
         }
     }
 
-    private void fail(AsyncContext async, ProxyException exception, AccessRecord record) {
+    /** An answer already begun cannot be completed: the client's connection closes under it. */
+    private void cut(ExchangeScope scope) {
+        if (!scope.isEnded()) {
+            ClientConnection.close(scope.async().getRequest());
+        }
+        scope.end();
+    }
+
+    private void fail(ExchangeScope scope, ProxyException exception) {
         try {
-            ErrorBody.write((HttpServletResponse) async.getResponse(), exception);
+            ErrorBody.write((HttpServletResponse) scope.async().getResponse(), exception);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "Could not send an error to the client", e);
         } finally {
-            end(async, record);
+            scope.end();
         }
     }
 
-    private void end(AsyncContext async, AccessRecord record) {
+    private void finish(AsyncContext async, AccessRecord record) {
         // The permit goes first: a client that has its answer may send its next one at once.
         limit.release();
         try {
             log((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), record);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not log a request", e);
         } finally {
-            async.complete();
+            try {
+                async.complete();
+            } catch (RuntimeException e) {
+                // Completed already, by the container, for a client that broke off.
+                LOG.log(Level.FINE, "Could not complete a request", e);
+            }
         }
     }
 

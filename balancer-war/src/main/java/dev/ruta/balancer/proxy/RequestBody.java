@@ -1,7 +1,8 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.transport.RequestContent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -12,7 +13,7 @@ import java.util.logging.Logger;
  * Either way it can be sent again to another instance, and {@link #release()} frees it once the
  * exchange is over.
  */
-public final class RequestBody {
+public final class RequestBody implements RequestContent {
 
     private static final Logger LOG = Logger.getLogger(RequestBody.class.getName());
     public static final RequestBody NONE = new RequestBody(null, null, 0);
@@ -44,19 +45,18 @@ public final class RequestBody {
         return file != null;
     }
 
+    @Override
     public long length() {
         return length;
     }
 
-    /** What the REST client writes: the bytes, or a fresh stream over the file for each attempt. */
-    Object entity() {
+    /** Written whole for each attempt: from memory, or read again from its file. */
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
         if (bytes != null) {
-            return bytes;
-        }
-        try {
-            return Files.newInputStream(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("The request body's file " + file + " cannot be read", e);
+            out.write(bytes);
+        } else if (file != null) {
+            Files.copy(file, out);
         }
     }
 

@@ -1,14 +1,21 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.transport.InstanceClient;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
-import java.net.CookiePolicy;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,9 +23,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.RestClientBuilder;
 
 /**
- * The one MicroProfile REST client every instance is called through, on the Jersey connector
- * that {@code balancer.transport} names. One client, so one connection pool keyed by instance
- * address and one set of I/O threads, whatever the number of instances.
+ * The one MicroProfile REST client every instance is called through, on the project's own
+ * connector ({@link InstanceConnector}): one pool of kept-alive connections keyed by instance
+ * address, and the exchange threads that carry each call from its request to the end of its
+ * answer's body.
  */
 @ApplicationScoped
 public class UpstreamTransport {
@@ -30,51 +38,85 @@ public class UpstreamTransport {
     /** A non-2xx answer is the instance's answer to relay, not an exception to throw. */
     private static final String DISABLE_DEFAULT_MAPPER = "microprofile.rest.client.disable.default.mapper";
     private static final String CONNECTOR_PROVIDER = "jersey.config.client.connector.provider";
-    private static final String JDK_MAX_PER_ADDRESS = "jersey.config.client.JdkConnectorProvider.maxConnectionsPerDestination";
-    private static final String JDK_IDLE_TIMEOUT = "jersey.config.client.JdkConnectorProvider.connectionIdleTimeout";
-    /** The connector keeps cookies by default: one user's Set-Cookie would go out with everyone's requests. */
-    private static final String JDK_COOKIES = "jersey.config.client.JdkConnectorProvider.cookiePolicy";
     /**
      * Payara and Grizzly close a keep-alive connection after 30 s idle; reusing one the instance
      * is closing at that moment fails the request. Dropping ours sooner avoids the race.
      */
-    private static final int IDLE_CLOSE_MILLIS = 20_000;
-    /** HttpURLConnection refuses PATCH; Jersey then sets the method by reflection (Payara opens java.net for it). */
-    private static final String ALLOW_PATCH = "jersey.config.client.httpUrlConnection.setMethodWorkaround";
+    private static final Duration IDLE_CLOSE = Duration.ofSeconds(20);
 
-    private final UpstreamClient client;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int connectionsPerInstance;
+    private final int maxInFlight;
+
+    @Resource
+    private ManagedThreadFactory threadFactory;
+    private ExecutorService exchangeThreads;
+    private ScheduledExecutorService sweeper;
+    private InstanceClient instances;
+    private UpstreamClient client;
 
     protected UpstreamTransport() {
-        this.client = null;
+        this(Duration.ZERO, Duration.ZERO, 1, 1);
     }
 
     @Inject
-    public UpstreamTransport(@ConfigProperty(name = "balancer.transport") String transport,
-                             @ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
-                             @ConfigProperty(name = "balancer.connections-per-instance") int connectionsPerInstance) {
-        RestClientBuilder builder = RestClientBuilder.newBuilder()
+    public UpstreamTransport(@ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
+                             @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
+                             @ConfigProperty(name = "balancer.connections-per-instance") int connectionsPerInstance,
+                             @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.connectionsPerInstance = connectionsPerInstance;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /**
+     * An exchange thread is busy while its exchange waits on the instance or moves its bytes; so
+     * there may be one per request in flight (a retry or an exchange being aborted may briefly
+     * need a few more). Beyond the cores, threads come and go with the load.
+     */
+    @PostConstruct
+    void start() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        exchangeThreads = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight) + 64, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), threadFactory);
+        instances = new InstanceClient(connectTimeout, connectionsPerInstance, IDLE_CLOSE);
+        sweeper = Executors.newSingleThreadScheduledExecutor(threadFactory);
+        sweeper.scheduleWithFixedDelay(instances::closeIdle, 5, 5, TimeUnit.SECONDS);
+        client = RestClientBuilder.newBuilder()
                 .baseUri(NO_BASE)
-                .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .followRedirects(false)
                 .executorService(new CallerRunsExecutor())
                 .property(DISABLE_DEFAULT_MAPPER, true)
+                .property(CONNECTOR_PROVIDER, InstanceConnectorProvider.class.getName())
+                .property(InstanceConnectorProvider.CLIENT, instances)
+                .property(InstanceConnectorProvider.THREADS, exchangeThreads)
+                .property(InstanceConnectorProvider.READ_TIMEOUT, readTimeout)
                 // First, so later filters (Payara's tracing) see the real request.
-                .register(new ExchangeFilter(), Integer.MIN_VALUE);
-        switch (transport.strip().toLowerCase(Locale.ROOT)) {
-            case "jdk-connector" -> builder.property(CONNECTOR_PROVIDER, "org.glassfish.jersey.jdk.connector.JdkConnectorProvider")
-                    .property(JDK_MAX_PER_ADDRESS, connectionsPerInstance)
-                    .property(JDK_IDLE_TIMEOUT, IDLE_CLOSE_MILLIS)
-                    .property(JDK_COOKIES, CookiePolicy.ACCEPT_NONE);
-            case "http-url-connection" -> builder.property(ALLOW_PATCH, true);
-            default -> throw new IllegalArgumentException(
-                    "balancer.transport must be jdk-connector or http-url-connection, not '" + transport + "'");
-        }
-        this.client = builder.build(UpstreamClient.class);
-        LOG.log(Level.INFO, "Calling instances through the REST client on the {0} transport", transport);
+                .register(new ExchangeFilter(), Integer.MIN_VALUE)
+                .build(UpstreamClient.class);
+        LOG.log(Level.INFO, "Calling instances through the REST client, at most {0} connections to each",
+                connectionsPerInstance);
     }
 
     CompletionStage<Response> send(Exchange exchange) {
         return client.send(exchange);
+    }
+
+    /** Where work that must not run on Payara's or a timer's thread goes. */
+    ExecutorService exchangeThreads() {
+        return exchangeThreads;
+    }
+
+    /** The HTTP/1.1 client beneath the REST client, for what the REST client cannot carry: upgrades. */
+    InstanceClient instances() {
+        return instances;
+    }
+
+    /** Connections open to instances, busy or idle. */
+    public int openConnections() {
+        return instances.openConnections();
     }
 
     @PreDestroy
@@ -84,5 +126,8 @@ public class UpstreamTransport {
         } catch (Exception e) {
             LOG.log(Level.FINE, "Closing the REST client", e);
         }
+        sweeper.shutdownNow();
+        instances.close();
+        exchangeThreads.shutdown();
     }
 }

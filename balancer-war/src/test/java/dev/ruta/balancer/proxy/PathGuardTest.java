@@ -9,6 +9,69 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PathGuardTest {
 
+    /**
+     * Every spelling of a dot segment: a path is refused exactly when resolving its dot segments
+     * (RFC 3986 §5.2.4), after percent-decoding and dropping ;parameters as Payara does, would
+     * change it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/operations/%2e%2e/%2e%2e/health/ready", "/api/operations/%2E%2E/x",
+        "/api/operations/%2e./x", "/api/operations/.%2e/x", "/api/operations/%2e/x", "/api/operations/%2E",
+        "/api/operations/x/..", "/api/operations/x/.", "/api/operations/%2e%2e;a=b/x", "/api/operations/.;x/y",
+        "/api/operations/%2e;/y", "/api/operations/x/%2e%2e", "/api/operations/a/b/../../../c",
+        "/api/operations/v1.2/x", "/api/operations/...", "/api/operations/%2e%2e%2e/x", "/api/operations/a.b/c",
+        "/api/operations/..x", "/api/operations/x..", "/api/operations/%2ex", "/api/operations/x;..", "/api/operations/add"})
+    void refusesExactlyThePathsThatDotSegmentResolutionWouldChange(String path) {
+        boolean changes = !removeDotSegments(decodedWithoutParameters(path)).equals(decodedWithoutParameters(path));
+        if (changes) {
+            assertThrows(InvalidPathException.class, () -> PathGuard.check("operations", path), path);
+        } else {
+            assertDoesNotThrow(() -> PathGuard.check("operations", path), path);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(changes, PathGuard.hasDotSegment(path), path);
+    }
+
+    private static String decodedWithoutParameters(String path) {
+        StringBuilder decoded = new StringBuilder();
+        for (String segment : path.split("/", -1)) {
+            int semicolon = segment.indexOf(';');
+            String name = semicolon < 0 ? segment : segment.substring(0, semicolon);
+            decoded.append(java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8)).append('/');
+        }
+        return decoded.substring(0, decoded.length() - 1);
+    }
+
+    /** RFC 3986 §5.2.4, as written. */
+    private static String removeDotSegments(String path) {
+        String input = path;
+        StringBuilder output = new StringBuilder();
+        while (!input.isEmpty()) {
+            if (input.startsWith("../")) {
+                input = input.substring(3);
+            } else if (input.startsWith("./")) {
+                input = input.substring(2);
+            } else if (input.startsWith("/./")) {
+                input = input.substring(2);
+            } else if (input.equals("/.")) {
+                input = "/";
+            } else if (input.startsWith("/../")) {
+                input = input.substring(3);
+                output.setLength(Math.max(0, output.lastIndexOf("/")));
+            } else if (input.equals("/..")) {
+                input = "/";
+                output.setLength(Math.max(0, output.lastIndexOf("/")));
+            } else if (input.equals(".") || input.equals("..")) {
+                input = "";
+            } else {
+                int next = input.indexOf('/', input.startsWith("/") ? 1 : 0);
+                String segment = next < 0 ? input : input.substring(0, next);
+                output.append(segment);
+                input = next < 0 ? "" : input.substring(next);
+            }
+        }
+        return output.toString();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/api/operations", "/api/operations/add", "/api/operations/a%20b", "/api/operations/v1.2/x"})
     void letsOrdinaryPathsThrough(String path) {
