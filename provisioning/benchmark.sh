@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# The Ruta balancer side by side with HAProxy, in front of the same operations instances, on
-# this machine: requests/s, latency, errors and what each proxy costs per forwarded request.
+# The Ruta balancer side by side with HAProxy (the C limit) and Spring Cloud Gateway (the JVM
+# gateway a Java team would pick instead), in front of the same operations instances, on this
+# machine: requests/s, latency, errors and what each proxy costs per forwarded request.
 #
 #   provisioning/benchmark.sh            (as root when haproxy or wrk must be installed)
 #
 # It uses the system of provisioning/local-cluster.sh: when that is not running, it starts it
 # and stops it again at the end. It runs HAProxy with provisioning/benchmark/haproxy.cfg (which
-# follows Consul through its DNS interface) on a free port, warms both paths up, then in each
-# round runs wrk against HAProxy and then against Ruta, never both at once, and prints a row per
-# run and the ratios Ruta/HAProxy. Save the output with `| tee FILE`: when this script started
+# follows Consul through its DNS interface) on a free port, and Spring Cloud Gateway 4.3 out of
+# the box (provisioning/benchmark/gateway: one route, instances from Consul's HTTP API; built
+# with Maven on the first run) on another. Right after their start it measures each JVM cold
+# (the first seconds after a start: Ruta only when this script started the system), warms every
+# path up, then in each round runs wrk against each path in turn, never two at once, and prints
+# a row per run and the ratios Ruta/Spring Cloud Gateway and Ruta/HAProxy. Save the output with `| tee FILE`: when this script started
 # the system, 'local-cluster.sh down' removes .run/, .run/benchmark/ included.
 #
 # Settings (environment):
 #   CONNECTIONS (64)  DURATION (10s)  ROUNDS (3)  WARMUP (30s per path; 0 skips it)  THREADS (2)
 #   HIGH_CONNECTIONS  (unset) a second scenario: one run of each path at that many connections
 #   TIMEOUT (10s)     wrk's per-request timeout; a slower answer counts as a timeout error
-#   HAPROXY_PORT      (the first free port from 18080)
-#   BALANCER_PORT (8080), CONSUL_DNS_PORT (8600): as for local-cluster.sh
+#   COLD (20s)        the cold run's length; 0 skips it
+#   GATEWAY (1)       0 leaves Spring Cloud Gateway out
+#   HAPROXY_PORT      (the first free port from 18080); GATEWAY_PORT (the first free from 19080)
+#   BALANCER_PORT (8080), CONSUL_HTTP_PORT (8500), CONSUL_DNS_PORT (8600): as for local-cluster.sh
 #
 # Columns of a row:
 #   req/s, p50, p99   wrk's count of answers over its run time; latency percentiles in ms
@@ -38,7 +44,11 @@ tag=benchmark
 . "$root/provisioning/lib/common.sh"
 
 balancer_port=${BALANCER_PORT:-8080}
+consul_http_port=${CONSUL_HTTP_PORT:-8500}
 dns_port=${CONSUL_DNS_PORT:-8600}
+cold=${COLD:-20s}
+with_gateway=${GATEWAY:-1}
+gateway_project="$root/provisioning/benchmark/gateway"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10s}
 rounds=${ROUNDS:-3}
@@ -57,6 +67,9 @@ haproxy_dir="$bench/haproxy"
 haproxy_port=
 balancer_pid=
 haproxy_pid=
+gateway_dir="$bench/gateway"
+gateway_port=
+gateway_pid=
 instance_pids=()
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -68,7 +81,8 @@ cleanup() {
   trap - EXIT INT TERM
   if [ -n "$wrk_pid" ]; then kill "$wrk_pid" 2>/dev/null || true; wait "$wrk_pid" 2>/dev/null || true; fi
   stop_pidfile haproxy "$haproxy_dir/pid" || true
-  rm -rf "$tmp" "$haproxy_dir/pid" "$haproxy_dir/started"
+  stop_pidfile "Spring Cloud Gateway" "$gateway_dir/pid" || true
+  rm -rf "$tmp" "$haproxy_dir/pid" "$haproxy_dir/started" "$gateway_dir/pid" "$gateway_dir/started"
   if [ "$started_system" = 1 ]; then "$root/provisioning/local-cluster.sh" down || true; fi
   exit "$status"
 }
@@ -168,6 +182,31 @@ start_haproxy() {
   [ "$seen" -ge "$want" ] || step "warning: HAProxy reaches $seen of $want instances"
 }
 
+free_port_from() {
+  local port=$1
+  while port_busy "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# Spring Cloud Gateway, as a new user would run it: its fat jar with default JVM flags.
+start_gateway() {
+  local jar="$gateway_project/target/gateway-peer.jar"
+  mkdir -p "$gateway_dir"
+  if [ ! -f "$jar" ] || [ -n "$(find "$gateway_project/pom.xml" "$gateway_project/src" -newer "$jar" -type f)" ]; then
+    step "building Spring Cloud Gateway (mvn package in provisioning/benchmark/gateway; the first time downloads ~40 MB)"
+    mvn -q -B -f "$gateway_project/pom.xml" package -DskipTests >"$gateway_dir/build.log" 2>&1 \
+      || { tail -40 "$gateway_dir/build.log" >&2; die "Spring Cloud Gateway did not build; see $gateway_dir/build.log"; }
+  fi
+  gateway_port=${GATEWAY_PORT:-$(free_port_from 19080)}
+  port_busy "$gateway_port" && die "GATEWAY_PORT $gateway_port is taken"
+  java -jar "$jar" --server.port="$gateway_port" --server.address=127.0.0.1 \
+    --spring.cloud.consul.port="$consul_http_port" >"$gateway_dir/gateway.log" 2>&1 &
+  record_pid "$gateway_dir" $!
+  gateway_pid=$!
+  await_200 "$gateway_port" 120 "Spring Cloud Gateway"
+  step "Spring Cloud Gateway on 127.0.0.1:$gateway_port (pid $gateway_pid), instances from Consul on 127.0.0.1:$consul_http_port"
+}
+
 # wrk reports through this script once a run is done, in fixed units (µs), so nothing
 # depends on the units wrk picks for its human-readable output.
 write_wrk_script() {
@@ -264,26 +303,29 @@ measure() {
     }' <<<"$result"
 }
 
-# ratios PHASE: Ruta/HAProxy of the rows of PHASE (both paths must have run in it).
+# ratios PHASE: Ruta against each other path that ran in PHASE.
 ratios() {
   awk -F'\t' -v phase="$1" '
-    $1 == phase { rps[$2] = $3; p99[$2] = $5; cpu[$2] = $8; inst[$2] = $9 }
+    $1 == phase { rps[$2] = $3; p99[$2] = $5; cpu[$2] = $8; inst[$2] = $9; rss[$2] = $10 }
     function r(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }
-    END {
-      printf "        Ruta/HAProxy: req/s %s, p99 %s, proxy CPU/request %s, instance CPU/request %s\n",
-        r(rps["ruta"], rps["haproxy"]), r(p99["ruta"], p99["haproxy"]),
-        r(cpu["ruta"], cpu["haproxy"]), r(inst["ruta"], inst["haproxy"])
-    }' "$tmp/rows"
+    function line(peer, name) {
+      if (!(peer in rps) || !("ruta" in rps)) return
+      printf "        Ruta/%s: req/s %s, p99 %s, proxy CPU/request %s, instance CPU/request %s, RSS %s\n", name,
+        r(rps["ruta"], rps[peer]), r(p99["ruta"], p99[peer]), r(cpu["ruta"], cpu[peer]),
+        r(inst["ruta"], inst[peer]), r(rss["ruta"], rss[peer])
+    }
+    END { line("scg", "Spring Cloud Gateway"); line("haproxy", "HAProxy") }' "$tmp/rows"
 }
 
-# A row per metric: its lowest and highest value over the rounds, for each path and for the
-# ratio Ruta/HAProxy of the same round.
+# A row per metric: its lowest and highest value over the rounds for each path, and of the
+# ratios Ruta/Spring Cloud Gateway and Ruta/HAProxy of the same round.
 summary() {
   echo
   echo "over $rounds round(s) at $connections connections, min-max:"
   awk -F'\t' '
-    $1 ~ /^[0-9]+$/ { for (c = 3; c <= NF; c++) v[$1, $2, c] = $c; if ($1 + 0 > n) n = $1 + 0 }
+    $1 ~ /^[0-9]+$/ { for (c = 3; c <= NF; c++) v[$1, $2, c] = $c; seen[$2] = 1; if ($1 + 0 > n) n = $1 + 0 }
     function span(path, c, fmt,   i, lo, hi, x) {
+      if (!(path in seen)) return "-"
       for (i = 1; i <= n; i++) {
         x = v[i, path, c]
         if (i == 1 || x < lo) lo = x
@@ -291,21 +333,21 @@ summary() {
       }
       return sprintf(fmt "-" fmt, lo, hi)
     }
-    function ratio(c,   i, lo, hi, x) {
+    function ratio(peer, c,   i, lo, hi, x) {
+      if (!(peer in seen)) return "-"
       for (i = 1; i <= n; i++) {
-        if (v[i, "haproxy", c] <= 0) return "-"
-        x = v[i, "ruta", c] / v[i, "haproxy", c]
+        if (v[i, peer, c] <= 0) return "-"
+        x = v[i, "ruta", c] / v[i, peer, c]
         if (i == 1 || x < lo) lo = x
         if (i == 1 || x > hi) hi = x
       }
       return sprintf("%.2f-%.2fx", lo, hi)
     }
     function line(name, c, fmt, with_ratio) {
-      if (with_ratio)
-        printf "  %-22s HAProxy %-15s Ruta %-15s Ruta/HAProxy %s\n", name, span("haproxy", c, fmt),
-          span("ruta", c, fmt), ratio(c)
-      else
-        printf "  %-22s HAProxy %-15s Ruta %s\n", name, span("haproxy", c, fmt), span("ruta", c, fmt)
+      printf "  %-21s HAProxy %-13s SCG %-13s Ruta %-13s", name, span("haproxy", c, fmt), span("scg", c, fmt),
+        span("ruta", c, fmt)
+      if (with_ratio) printf " Ruta/SCG %-12s Ruta/HAProxy %s", ratio("scg", c), ratio("haproxy", c)
+      printf "\n"
     }
     END {
       line("requests/s", 3, "%.0f", 1)
@@ -330,26 +372,36 @@ main() {
   write_wrk_script
   await_200 "$balancer_port" 60 "the Ruta balancer"
   # HAProxy forwards the path as it is, so its 200 also shows that the instances answer the
-  # same path as the balancer: both paths do the same work.
+  # same path as the balancer: every path does the same work.
   start_haproxy
+  [ "$with_gateway" = 0 ] || start_gateway
 
   step "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)"
   step "GET $url_path, wrk -t$threads -c$connections -d$duration, $rounds round(s), warm-up $warmup per path"
-  step "Ruta: pid $balancer_pid on port $balancer_port; HAProxy: pid $haproxy_pid on port $haproxy_port; instances: pids ${instance_pids[*]}"
+  step "Ruta: pid $balancer_pid on port $balancer_port; HAProxy: pid $haproxy_pid on port $haproxy_port; ${gateway_pid:+Spring Cloud Gateway: pid $gateway_pid on port $gateway_port; }instances: pids ${instance_pids[*]}"
   local before
   before=$(active_opens)
   sleep 2
   step "idle background: $(( ($(active_opens) - before) / 2 )) TCP connections opened/s system-wide (health checks, Consul)"
   echo
   header
+  # Cold: the first seconds of a JVM that has just started, before its JIT has compiled the
+  # hot path (what a rolling restart feels). Ruta is cold only if this script started it.
+  if [[ ! "$cold" =~ ^0+[a-z]*$ ]]; then
+    [ "$with_gateway" = 0 ] || measure cold scg "$gateway_port" "$gateway_pid" "$connections" "$cold"
+    [ "$started_system" = 1 ] && measure cold ruta "$balancer_port" "$balancer_pid" "$connections" "$cold"
+    ratios cold
+  fi
   # Warm-up at the same concurrency: the JVMs compile the hot path; HAProxy fills its pools.
   if [[ ! "$warmup" =~ ^0+[a-z]*$ ]]; then
     measure warm-up haproxy "$haproxy_port" "$haproxy_pid" "$connections" "$warmup"
+    [ "$with_gateway" = 0 ] || measure warm-up scg "$gateway_port" "$gateway_pid" "$connections" "$warmup"
     measure warm-up ruta "$balancer_port" "$balancer_pid" "$connections" "$warmup"
   fi
   local round
   for round in $(seq 1 "$rounds"); do
     measure "$round" haproxy "$haproxy_port" "$haproxy_pid" "$connections" "$duration"
+    [ "$with_gateway" = 0 ] || measure "$round" scg "$gateway_port" "$gateway_pid" "$connections" "$duration"
     measure "$round" ruta "$balancer_port" "$balancer_pid" "$connections" "$duration"
     ratios "$round"
   done
@@ -358,6 +410,7 @@ main() {
     echo "second scenario: $high_connections connections (threads: before/most during the run)"
     header
     measure high haproxy "$haproxy_port" "$haproxy_pid" "$high_connections" "$duration"
+    [ "$with_gateway" = 0 ] || measure high scg "$gateway_port" "$gateway_pid" "$high_connections" "$duration"
     measure high ruta "$balancer_port" "$balancer_pid" "$high_connections" "$duration"
     ratios high
   fi

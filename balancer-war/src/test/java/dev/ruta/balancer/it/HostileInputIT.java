@@ -103,6 +103,16 @@ class HostileInputIT {
     }
 
     @Test
+    void encodedDotSegmentsReachNoOtherEndpointOfTheBalancer() {
+        for (String path : List.of("/api/operations/%2e%2e/%2e%2e/health/ready", "/api/operations/%2E%2e/%2e%2E/balancer/services",
+                "/api/operations/.%2e/%2e./metrics", "/api/operations/%2e%2e;x/%2e%2e/openapi", "/api/operations/%2e/add")) {
+            HttpReply reply = TestHttp.rawGet(system.balancer().port(), path);
+            assertEquals(400, reply.status(), path + " answered " + reply.body());
+            assertEquals("invalid-path", reply.json().getString("error"));
+        }
+    }
+
+    @Test
     void aHugeBodyIsRefusedByTheInstanceWithoutReadingIt() {
         PayaraProcess instance = instances.get(0);
         String head = "POST /api/operations/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
