@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,7 +41,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ConsulExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebSocketIT {
+
+    private static final int MAX_TUNNELS = 150;
 
     private final WebSocketServer chat1 = new WebSocketServer("chat-1");
     private final WebSocketServer chat2 = new WebSocketServer("chat-2");
@@ -46,6 +52,8 @@ class WebSocketIT {
     private final RecordingServer plain = new RecordingServer("plain");
     private final HttpClient client = HttpClient.newHttpClient();
     private LocalSystem system;
+    /** A second balancer with a short idle timeout, stopped by the last test. */
+    private LocalSystem quick;
 
     @BeforeAll
     void start(ConsulAgent consul) {
@@ -54,7 +62,10 @@ class WebSocketIT {
         system.registerInstance("chat-2", "chat", chat2.port());
         system.registerInstance("doomed-1", "doomed", doomed.port());
         system.registerInstance("plain-1", "plain", plain.port());
-        system.startBalancer(Map.of("balancer.max-tunnels", "150"), "-Xmx128m").awaitUp("/health/ready");
+        system.startBalancer(Map.of("balancer.max-tunnels", String.valueOf(MAX_TUNNELS)), "-Xmx128m").awaitUp("/health/ready");
+        quick = new LocalSystem(consul);
+        quick.startBalancer(Map.of("balancer.tunnel-idle-timeout", "5s")).awaitUp("/health/ready");
+        quick.awaitRouted("chat", List.of("chat-1", "chat-2"));
         system.awaitRouted("chat", List.of("chat-1", "chat-2"));
         system.awaitRouted("doomed", List.of("doomed-1"));
         system.awaitRouted("plain", List.of("plain-1"));
@@ -64,6 +75,9 @@ class WebSocketIT {
     void stop() {
         if (system != null) {
             system.close();
+        }
+        if (quick != null) {
+            quick.close();
         }
         chat1.close();
         chat2.close();
@@ -88,13 +102,17 @@ class WebSocketIT {
     }
 
     @Test
-    void aHundredTunnelsStayOpenWhileOrdinaryRequestsAreServed() throws Exception {
+    void tunnelsUpToTheLimitStayOpenWhileOrdinaryRequestsAreServedAndTheNextIsOverloaded() throws Exception {
         List<Client> sockets = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < MAX_TUNNELS; i++) {
             sockets.add(connect("/api/chat/crowd"));
         }
         HttpReply reply = TestHttp.get(system.viaBalancer("/api/plain/ping"));
         assertEquals(200, reply.status(), reply.body());
+        assertEquals(MAX_TUNNELS, inFlightOf("chat"), "each open tunnel counts in its instance's in-flight figure");
+        HttpReply refused = RawHttp.exchange(system.balancer().port(), handshake("/api/chat/one-more"), out -> { });
+        assertEquals(503, refused.status(), refused.body());
+        assertEquals("overloaded", refused.json().getString("error"));
         for (int i = 0; i < sockets.size(); i++) {
             sockets.get(i).send("message " + i);
         }
@@ -105,6 +123,35 @@ class WebSocketIT {
         sockets.forEach(Client::close);
         await("every tunnel closed at the instances").atMost(Duration.ofMinutes(1))
                 .until(() -> chat1.openConnections() + chat2.openConnections() == 0);
+        await("no tunnel counted in flight").atMost(Duration.ofMinutes(1)).until(() -> inFlightOf("chat") == 0);
+    }
+
+    @Test
+    void aTunnelWithNoByteEitherWayForTheIdleTimeoutIsClosed() throws Exception {
+        Client socket = connect(quick, "/api/chat/quiet");
+        socket.send("once");
+        assertTrue(socket.next().endsWith(": once"));
+        await("the idle tunnel closed").atMost(Duration.ofMinutes(1)).until(() -> socket.closed.isDone());
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void stoppingTheBalancerClosesItsTunnels() throws Exception {
+        Client socket = connect(quick, "/api/chat/last");
+        socket.send("still here");
+        assertTrue(socket.next().endsWith(": still here"));
+        quick.balancer().terminate();
+        await("the client's side closed").atMost(Duration.ofMinutes(1)).until(() -> socket.closed.isDone());
+    }
+
+    private int inFlightOf(String service) {
+        return system.serviceStatus(service).getJsonArray("instances").stream()
+                .mapToInt(instance -> instance.asJsonObject().getInt("inFlight")).sum();
+    }
+
+    private static String handshake(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
     @Test
@@ -132,9 +179,7 @@ class WebSocketIT {
 
     @Test
     void aHandshakeTheInstanceDoesNotTakeGetsTheInstancesAnswer() {
-        HttpReply refused = RawHttp.exchange(system.balancer().port(), "GET /api/plain/socket HTTP/1.1\r\nHost: localhost\r\n"
-                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n", out -> { });
+        HttpReply refused = RawHttp.exchange(system.balancer().port(), handshake("/api/plain/socket"), out -> { });
         assertEquals(200, refused.status(), "the instance did not switch: its own answer, no tunnel");
         assertEquals("plain-1", refused.header("X-Ruta-Instance"));
     }
@@ -150,9 +195,13 @@ class WebSocketIT {
     }
 
     private Client connect(String path) throws Exception {
+        return connect(system, path);
+    }
+
+    private Client connect(LocalSystem through, String path) throws Exception {
         Client listener = new Client(true);
         listener.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
-                .buildAsync(URI.create("ws://127.0.0.1:" + system.balancer().port() + path), listener)
+                .buildAsync(URI.create("ws://127.0.0.1:" + through.balancer().port() + path), listener)
                 .get(1, TimeUnit.MINUTES);
         return listener;
     }
