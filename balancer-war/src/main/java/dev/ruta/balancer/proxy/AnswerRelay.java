@@ -28,12 +28,17 @@ final class AnswerRelay implements WriteListener {
     private final ServletOutputStream out;
     private final Backlog backlog;
     private final Consumer<Boolean> done;
+    private final StalledClients stalled;
+    /** When the client last stopped taking bytes that wait for it; 0 while it takes them. */
+    private long blockedSince;
     private final byte[] outgoing = new byte[CHUNK];
     private boolean instanceDone;
     private boolean flushWanted;
     private boolean over;
 
-    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Consumer<Boolean> done) {
+    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Consumer<Boolean> done,
+                        StalledClients stalled) {
+        this.stalled = stalled;
         this.answer = answer;
         this.out = out;
         this.backlog = backlog;
@@ -46,8 +51,9 @@ final class AnswerRelay implements WriteListener {
      * off, whether the client's answer must be cut.
      */
     static void relay(UpstreamAnswer answer, ServletOutputStream out, Path backlogFolder, long maxBacklog,
-                      Consumer<Boolean> done) {
-        AnswerRelay relay = new AnswerRelay(answer, out, new Backlog(backlogFolder, maxBacklog), done);
+                      StalledClients stalled, Consumer<Boolean> done) {
+        AnswerRelay relay = new AnswerRelay(answer, out, new Backlog(backlogFolder, maxBacklog), done, stalled);
+        stalled.watch(relay);
         try {
             out.setWriteListener(relay);
         } catch (RuntimeException e) {
@@ -136,6 +142,15 @@ final class AnswerRelay implements WriteListener {
         end(Ending.CLIENT_LEFT);
     }
 
+    /** Cuts the answer if its client has taken nothing for longer than {@code limitNanos}. */
+    synchronized void cutIfStalled(long now, long limitNanos) {
+        if (!over && blockedSince != 0 && now - blockedSince > limitNanos) {
+            LOG.log(Level.INFO, "Cut an answer from {0}: its client took nothing of it for longer than balancer.write-timeout",
+                    answer.instanceId());
+            end(Ending.CLIENT_TOO_SLOW);
+        }
+    }
+
     private void writeToClient() {
         if (over) {
             return;
@@ -145,6 +160,7 @@ final class AnswerRelay implements WriteListener {
                 int count = backlog.take(outgoing);
                 if (count > 0) {
                     out.write(outgoing, 0, count);
+                    blockedSince = 0;
                 } else if (instanceDone) {
                     end(Ending.WHOLE);
                     return;
@@ -154,6 +170,10 @@ final class AnswerRelay implements WriteListener {
                 } else {
                     return;
                 }
+            }
+            // The client takes no more for now: onWritePossible comes when it does.
+            if (blockedSince == 0) {
+                blockedSince = Math.max(1, System.nanoTime());
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "The client of an answer from " + answer.instanceId() + " went away", e);
@@ -165,6 +185,7 @@ final class AnswerRelay implements WriteListener {
 
     private void end(Ending ending) {
         over = true;
+        stalled.unwatch(this);
         try {
             backlog.close();
         } catch (IOException e) {

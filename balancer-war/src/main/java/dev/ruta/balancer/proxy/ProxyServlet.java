@@ -47,6 +47,7 @@ public class ProxyServlet extends HttpServlet {
 
     private Forwarder forwarder;
     private WebSocketForwarding webSockets;
+    private StalledClients stalledClients;
     private InFlightLimit limit;
     private AccessLog accessLog;
     private long maxBody;
@@ -56,11 +57,12 @@ public class ProxyServlet extends HttpServlet {
     private final Path spoolFolder = Path.of(System.getProperty("java.io.tmpdir"));
 
     @Inject
-    void configure(Forwarder forwarder, WebSocketForwarding webSockets, InFlightLimit limit, AccessLog accessLog, @ConfigProperty(name = "balancer.max-body") long maxBody,
+    void configure(Forwarder forwarder, WebSocketForwarding webSockets, StalledClients stalledClients, InFlightLimit limit, AccessLog accessLog, @ConfigProperty(name = "balancer.max-body") long maxBody,
                    @ConfigProperty(name = "balancer.body-timeout") Duration bodyTimeout,
                    @ConfigProperty(name = "balancer.max-answer-backlog") long maxAnswerBacklog) {
         this.forwarder = forwarder;
         this.webSockets = webSockets;
+        this.stalledClients = stalledClients;
         this.limit = limit;
         this.accessLog = accessLog;
         this.maxBody = maxBody;
@@ -242,7 +244,7 @@ public class ProxyServlet extends HttpServlet {
             }
             ServletOutputStream out = response.getOutputStream();
             relaying = true;
-            AnswerRelay.relay(answer, out, spoolFolder, maxAnswerBacklog,
+            AnswerRelay.relay(answer, out, spoolFolder, maxAnswerBacklog, stalledClients,
                     mustCut -> {
                         if (mustCut) {
                             cut(scope);

@@ -49,8 +49,8 @@ class InstanceFaultsIT {
             system.registerInstance(fault + "-1", fault, faults.port());
         }
         system.registerInstance("echo-1", "echo", echo.port());
-        system.startBalancer(Map.of("balancer.read-timeout", "2s", "balancer.retries", "0",
-                "balancer.max-answer-backlog", String.valueOf(4L * 1024 * 1024)), "-Xmx128m").awaitUp("/health/ready");
+        system.startBalancer(Map.of("balancer.read-timeout", "2s", "balancer.retries", "0", "balancer.write-timeout", "2s",
+                "balancer.max-answer-backlog", String.valueOf(64L * 1024 * 1024)), "-Xmx128m").awaitUp("/health/ready");
         for (String fault : MisbehavingServer.FAULTS) {
             system.awaitRouted(fault, List.of(fault + "-1"));
         }
@@ -115,6 +115,24 @@ class InstanceFaultsIT {
         }
         await("the flood's connection aborted").atMost(Duration.ofMinutes(1)).until(faults::floodsBrokenOff, n -> n >= 1);
         await("no answer backlog left").atMost(Duration.ofMinutes(1)).until(() -> filesOfTheBalancer("ruta-answer-") == 0);
+    }
+
+    @Test
+    void aClientThatStopsReadingWithoutClosingHasItsAnswerCutAndTheBacklogDeleted() throws IOException {
+        try (Socket socket = new Socket()) {
+            // A small window, so the answer waits in the balancer, not in this socket's buffer.
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), system.balancer().port()));
+            socket.setSoTimeout(120_000);
+            socket.getOutputStream().write("GET /api/large/file HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            await("the answer waits in a backlog file").atMost(Duration.ofMinutes(1))
+                    .until(() -> filesOfTheBalancer("ruta-answer-") == 1);
+            await("the stalled answer cut and its file deleted").atMost(Duration.ofMinutes(1))
+                    .until(() -> filesOfTheBalancer("ruta-answer-") == 0);
+            Answer answer = Answer.readUntilClose(socket.getInputStream());
+            assertEquals(200, answer.status());
+            assertTrue(answer.bodyLength() < MisbehavingServer.LARGE, "cut: " + answer.bodyLength() + " bytes");
+        }
     }
 
     @Test

@@ -31,12 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the test says go on, a second event, close</li>
  * <li>{@code interim}: 100 Continue and 103 Early Hints, then a 200 with a body</li>
  * <li>{@code odd-status}: status 999</li>
+ * <li>{@code large}: a well-formed answer of 24 MiB, for a client that does not read it</li>
  * </ul>
  */
 final class MisbehavingServer implements AutoCloseable {
 
     static final Set<String> FAULTS = Set.of("cut-length", "cut-chunked", "hung", "flood", "garbage", "until-close",
-            "interim", "odd-status");
+            "interim", "odd-status", "large");
+    /** More than Payara's write queue and the sockets hold: most of it waits in the balancer's backlog. */
+    static final int LARGE = 24 * 1024 * 1024;
     static final String INTERIM_BODY = "{\"after\":\"interim answers\"}";
 
     private final ServerSocket server;
@@ -132,6 +135,11 @@ final class MisbehavingServer implements AutoCloseable {
                 case "odd-status" -> {
                     out.write(ascii("HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}"));
                     awaitClose(in);
+                }
+                case "large" -> {
+                    out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n"
+                            + "Content-Length: " + LARGE + "\r\n\r\n"));
+                    out.write(new byte[LARGE]);
                 }
                 default -> out.write(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
             }
