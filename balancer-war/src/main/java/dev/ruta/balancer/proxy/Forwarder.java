@@ -175,7 +175,12 @@ public class Forwarder {
                 return;
             }
             Upstream upstream = strategy.choose(service, candidates);
-            scope.record().tried(upstream.instance().id(), !tried.isEmpty());
+            boolean retry = !tried.isEmpty();
+            if (retry) {
+                // Counted when another instance is really tried, not when one might have been.
+                observer.retried(service);
+            }
+            scope.record().tried(upstream.instance().id(), retry);
             tried.add(upstream.instance().id());
             Attempt attempt = new Attempt(upstream);
             scope.calling(attempt.call);
@@ -291,7 +296,6 @@ public class Forwarder {
             }
             lastProblem = problem;
             if (retryPolicy.mayRetry(exchange.method(), failure, tried.size())) {
-                observer.retried(service);
                 next();
                 return;
             }

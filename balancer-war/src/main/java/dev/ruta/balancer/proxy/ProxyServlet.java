@@ -90,6 +90,12 @@ public class ProxyServlet extends HttpServlet {
         try {
             String service = serviceOf(request.getRequestURI());
             String method = request.getMethod();
+            if ("CONNECT".equals(method)) {
+                // Payara holds a CONNECT's connection open after any answer, waiting for the
+                // tunnel's bytes: the refusal ends it.
+                failAndClose(scope, new MethodNotAllowedException("The balancer does not forward CONNECT requests."));
+                return;
+            }
             if (!METHODS.contains(method)) {
                 throw new MethodNotAllowedException("The balancer does not forward " + method + " requests.");
             }
@@ -277,6 +283,21 @@ public class ProxyServlet extends HttpServlet {
     private void fail(ExchangeScope scope, ProxyException exception) {
         try {
             ErrorBody.write((HttpServletResponse) scope.async().getResponse(), exception);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Could not send an error to the client", e);
+        } finally {
+            scope.end();
+        }
+    }
+
+    /** The error goes out whole, then the connection closes, before the request is completed and recycled. */
+    private void failAndClose(ExchangeScope scope, ProxyException exception) {
+        try {
+            HttpServletResponse response = (HttpServletResponse) scope.async().getResponse();
+            response.setHeader("Connection", "close");
+            ErrorBody.write(response, exception);
+            response.flushBuffer();
+            ClientConnection.close(scope.async().getRequest());
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "Could not send an error to the client", e);
         } finally {

@@ -75,7 +75,8 @@ class BalancerIT {
             assertEquals(200, reply.status(), reply.body());
             answeredBy.add(reply.header("X-Ruta-Instance"));
         }
-        Pattern line = Pattern.compile("\\S+Z 127\\.0\\.0\\.1 GET /api/operations/subtract 200 (\\S+) [0-9.]+ms retries=0");
+        // Times to the millisecond, as log tools expect.
+        Pattern line = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z 127\\.0\\.0\\.1 GET /api/operations/subtract 200 (\\S+) [0-9.]+ms retries=0");
         List<String> logged = await("six lines in the access log").atMost(Duration.ofSeconds(30))
                 .until(() -> Files.readAllLines(accessLog).stream().map(line::matcher).filter(Matcher::matches)
                         .map(matched -> matched.group(1)).toList(), lines -> lines.size() == 6);

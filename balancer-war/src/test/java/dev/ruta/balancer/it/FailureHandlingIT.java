@@ -49,6 +49,7 @@ class FailureHandlingIT {
         system.registerInstance("dropping-1", "dropping", dropping.port());
         system.registerInstance("steady-1", "dropping", steady.port());
         system.registerInstance("slow-1", "slow", slow.port());
+        system.registerInstance("lonely-1", "lonely", FreePorts.next());
         system.register("down-1", "{\"ID\":\"down-1\",\"Name\":\"down\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + FreePorts.next() + ",\"Tags\":[\"balanced\"],\"Check\":{\"HTTP\":\"http://127.0.0.1:"
                 + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}}");
@@ -56,6 +57,7 @@ class FailureHandlingIT {
         system.awaitRouted("flaky", List.of("refusing-1", "retry-target-1"));
         system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
         system.awaitRouted("slow", List.of("slow-1"));
+        system.awaitRouted("lonely", List.of("lonely-1"));
     }
 
     @AfterAll
@@ -67,6 +69,16 @@ class FailureHandlingIT {
         steady.close();
         dropping.close();
         slow.close();
+    }
+
+    @Test
+    void aRetryIsCountedOnlyWhenAnotherInstanceIsTried() {
+        assertEquals(502, TestHttp.get(system.viaBalancer("/api/lonely/x")).status());
+        assertEquals(502, TestHttp.post(system.viaBalancer("/api/lonely/x"), BODY).status());
+        String metrics = TestHttp.get(system.balancer().url("/metrics")).body();
+        List<String> retries = metrics.lines().filter(line -> line.startsWith("ruta_retries") && line.contains("lonely")).toList();
+        assertTrue(retries.stream().allMatch(line -> line.endsWith(" 0") || line.endsWith(" 0.0")),
+                "no other instance was tried, so no retry: " + retries);
     }
 
     @Test

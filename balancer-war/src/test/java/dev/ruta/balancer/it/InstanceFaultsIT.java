@@ -50,6 +50,7 @@ class InstanceFaultsIT {
         }
         system.registerInstance("echo-1", "echo", echo.port());
         system.startBalancer(Map.of("balancer.read-timeout", "2s", "balancer.retries", "0", "balancer.write-timeout", "2s",
+                "balancer.body-timeout", "10m",
                 "balancer.max-answer-backlog", String.valueOf(64L * 1024 * 1024)), "-Xmx128m").awaitUp("/health/ready");
         for (String fault : MisbehavingServer.FAULTS) {
             system.awaitRouted(fault, List.of(fault + "-1"));
@@ -132,6 +133,17 @@ class InstanceFaultsIT {
             Answer answer = Answer.readUntilClose(socket.getInputStream());
             assertEquals(200, answer.status());
             assertTrue(answer.bodyLength() < MisbehavingServer.LARGE, "cut: " + answer.bodyLength() + " bytes");
+        }
+    }
+
+    /** Not an instance's fault, but the same rule: a refused request ends, its connection too. */
+    @Test
+    void aRefusedConnectIsAnsweredAndItsConnectionClosed() throws IOException {
+        try (Socket socket = request("CONNECT /api/echo/x HTTP/1.1\r\nHost: localhost\r\n\r\n")) {
+            // The body timeout is 10 minutes here: an answer left open would outlast the socket's timeout.
+            Answer answer = Answer.readUntilClose(socket.getInputStream());
+            assertEquals(405, answer.status(), answer.head());
+            assertTrue(answer.body().contains("method-not-allowed"), answer.body());
         }
     }
 
@@ -248,6 +260,8 @@ class InstanceFaultsIT {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             try {
                 in.transferTo(body);
+            } catch (java.net.SocketTimeoutException e) {
+                throw e;
             } catch (IOException e) {
                 // A reset instead of a clean close: a cut either way.
             }

@@ -18,8 +18,8 @@ import java.io.InputStream;
 @PreMatching
 public class BodyLimitFilter implements ContainerRequestFilter {
 
-    /** Room for the longest operands JsonOperands accepts, in any UTF-8. */
-    static final long MAX_BODY_BYTES = 4L * JsonOperands.MAX_BODY_LENGTH;
+    /** The one limit on a body's size: 64 KiB, whatever it holds (413 beyond it). */
+    static final long MAX_BODY_BYTES = 64 * 1024;
 
     @Override
     public void filter(ContainerRequestContext request) {

@@ -14,8 +14,6 @@ import java.io.StringReader;
  */
 final class JsonOperands {
 
-    static final int MAX_BODY_LENGTH = 16 * 1024;
-
     private final JsonObject body;
 
     private JsonOperands(JsonObject body) {
@@ -26,9 +24,7 @@ final class JsonOperands {
         if (text == null || text.isBlank()) {
             throw malformed("The request body is empty; send {\"a\": <number>, \"b\": <number>}.");
         }
-        if (text.length() > MAX_BODY_LENGTH) {
-            throw malformed("The request body has " + text.length() + " characters; the limit is " + MAX_BODY_LENGTH + ".");
-        }
+        // Its size is BodyLimitFilter's to refuse (413), before the body is read.
         try (JsonParser parser = Json.createParser(new StringReader(text))) {
             if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 throw malformed("The request body must be a JSON object such as {\"a\": 2, \"b\": 3}.");

@@ -29,7 +29,8 @@ public class InstanceIdentity {
     private final List<String> tags;
     private final String message;
     private final String version;
-    private final Instant startedAt = Instant.now();
+    /** To the millisecond, as the README shows it and log tools expect. */
+    private final Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     private final AtomicLong served = new AtomicLong();
     private final AtomicReference<ServiceInstance> settled = new AtomicReference<>();
 

@@ -127,6 +127,23 @@ class OperationsApiIT {
         assertJsonError(TestHttp.get(at("/api/operations/add?a=" + "1".repeat(1001) + "&b=1")), 400, "operand-too-long");
     }
 
+    /** One limit on a body, 64 KiB, under one code: a valid body under it is served whatever its size. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {16_385, 65_536})
+    void aValidBodyUpTo64KiBIsServed(int size) {
+        String body = "{\"a\":1,\"b\":2}";
+        HttpReply reply = TestHttp.post(at("/api/operations/add"), body + " ".repeat(size - body.length()));
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(3, reply.json().getInt("result"));
+    }
+
+    @Test
+    void aBodyOver64KiBIs413() {
+        String body = "{\"a\":1,\"b\":2}";
+        assertJsonError(TestHttp.post(at("/api/operations/add"), body + " ".repeat(65_537 - body.length())), 413,
+                "body-too-large");
+    }
+
     @Test
     void publishesAnOpenApiDocument() {
         HttpReply reply = TestHttp.get(at("/openapi"));

@@ -16,6 +16,12 @@ class InstanceIdentityTest {
     }
 
     @Test
+    void itsStartIsToTheMillisecond() {
+        java.time.Instant started = identity(Optional.empty(), Optional.of("10.1.2.3"), Optional.of(8081)).startedAt();
+        org.junit.jupiter.api.Assertions.assertEquals(0, started.getNano() % 1_000_000, started.toString());
+    }
+
+    @Test
     void defaultIdIsNameAddressAndPort() {
         ServiceInstance self = identity(Optional.empty(), Optional.of("10.1.2.3"), Optional.of(8081)).current().orElseThrow();
         assertEquals("operations-10.1.2.3-8081", self.id());
