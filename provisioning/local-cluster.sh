@@ -4,6 +4,8 @@
 #
 #   provisioning/local-cluster.sh up            build if needed, start everything, wait until Consul passes all
 #   provisioning/local-cluster.sh add           one more operations instance on the next free port
+#                                               above every instance started so far (a stopped
+#                                               one's port and ID are not reused)
 #   provisioning/local-cluster.sh stop ID|PORT  stop one instance with SIGTERM: it deregisters
 #   provisioning/local-cluster.sh kill ID|PORT  stop one with SIGKILL, as a crash: Consul and the balancer cope
 #   provisioning/local-cluster.sh status        one row per instance: ID, port, PID, Consul health, requests served

@@ -64,11 +64,17 @@
     }
   }
 
-  // A colour per instance, the same on every page load, so the strip reads at a glance.
-  function hueOf(id) {
-    let hash = 0;
-    for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
-    return hash % 360;
+  // A colour per instance, in the order instances first answered, from a palette whose colours
+  // stay apart for the common colour-vision deficiencies (Okabe and Ito), each with a text
+  // colour that reads on it. The instance's ID is in the title and the label, never in the colour alone.
+  const PALETTE = [
+    ['#E69F00', '#000'], ['#56B4E9', '#000'], ['#009E73', '#fff'], ['#F0E442', '#000'],
+    ['#0072B2', '#fff'], ['#D55E00', '#fff'], ['#CC79A7', '#000'], ['#999999', '#000'],
+  ];
+  const colours = new Map();
+  function colourOf(id) {
+    if (!colours.has(id)) colours.set(id, PALETTE[colours.size % PALETTE.length]);
+    return colours.get(id);
   }
 
   function remember(instance) {
@@ -79,8 +85,11 @@
       const item = document.createElement('li');
       item.dataset.instance = id;
       item.title = id;
+      item.setAttribute('aria-label', id);
       item.textContent = id.split('-').pop();
-      item.style.backgroundColor = 'hsl(' + hueOf(id) + ', 60%, 80%)';
+      const [background, text] = colourOf(id);
+      item.style.backgroundColor = background;
+      item.style.color = text;
       return item;
     }));
     $('strip-empty').hidden = true;

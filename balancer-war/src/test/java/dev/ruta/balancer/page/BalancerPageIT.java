@@ -130,9 +130,14 @@ class BalancerPageIT {
         List<String> strip = (List<String>) browser.executeScript(
                 "return Array.from(document.querySelectorAll('#strip li')).map(cell => cell.dataset.instance);");
         assertEquals(30, strip.size());
+        @SuppressWarnings("unchecked")
+        List<String> colours = (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#strip li')).map(cell => getComputedStyle(cell).backgroundColor);");
         for (int i = 0; i + 3 < strip.size(); i++) {
             assertNotEquals(strip.get(i), strip.get(i + 1), "neighbours differ at " + i + ": " + strip);
             assertEquals(strip.get(i), strip.get(i + 3), "every third the same at " + i + ": " + strip);
+            assertTrue(apart(colours.get(i), colours.get(i + 1)), "neighbours look different at " + i + ": " + colours);
+            assertEquals(colours.get(i), colours.get(i + 3), "one instance, one colour, at " + i + ": " + colours);
         }
     }
 
@@ -235,5 +240,24 @@ class BalancerPageIT {
 
     private List<String> ids() {
         return instances.stream().map(LocalSystem::idOf).toList();
+    }
+
+    /**
+     * Told apart at a glance: some channel differs by at least a quarter of its range (hues a
+     * degree apart, as the page once drew them, differ by one or two).
+     */
+    private static boolean apart(String rgb, String other) {
+        int[] a = channels(rgb);
+        int[] b = channels(other);
+        int most = 0;
+        for (int i = 0; i < 3; i++) {
+            most = Math.max(most, Math.abs(a[i] - b[i]));
+        }
+        return most >= 64;
+    }
+
+    private static int[] channels(String rgb) {
+        String[] parts = rgb.replaceAll("[^0-9,]", "").split(",");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
     }
 }
