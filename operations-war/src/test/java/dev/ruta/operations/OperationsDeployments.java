@@ -28,6 +28,7 @@ public final class OperationsDeployments {
                 .addAsResource(new File("target/classes/META-INF/microprofile-config.properties"),
                         "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(new File("src/main/webapp/WEB-INF/glassfish-web.xml"), "glassfish-web.xml")
+                .setWebXML(new File("src/main/webapp/WEB-INF/web.xml"))
                 .addAsLibrary(overrides(overrides));
         for (String feature : features) {
             war.addPackages(true, Filters.exclude(".*(Test|IT)(\\$.*)?\\.class"), "dev.ruta.operations." + feature);

@@ -103,6 +103,14 @@ class HostileInputIT {
     }
 
     @Test
+    void aPathNothingServesIsAJson404() {
+        HttpReply reply = TestHttp.get(system.balancer().url("/nope"));
+        assertEquals(404, reply.status(), reply.body());
+        assertTrue(reply.header("Content-Type").startsWith("application/json"), reply.header("Content-Type"));
+        assertEquals("not-found", reply.json().getString("error"));
+    }
+
+    @Test
     void encodedDotSegmentsReachNoOtherEndpointOfTheBalancer() {
         for (String path : List.of("/api/operations/%2e%2e/%2e%2e/health/ready", "/api/operations/%2E%2e/%2e%2E/balancer/services",
                 "/api/operations/.%2e/%2e./metrics", "/api/operations/%2e%2e;x/%2e%2e/openapi", "/api/operations/%2e/add")) {

@@ -144,6 +144,12 @@ class OperationsApiIT {
                 "body-too-large");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/", "/nope", "/api/nope"})
+    void aPathNothingServesIsAJson404(String path) {
+        assertJsonError(TestHttp.get(at(path)), 404, "not-found");
+    }
+
     @Test
     void publishesAnOpenApiDocument() {
         HttpReply reply = TestHttp.get(at("/openapi"));
