@@ -39,6 +39,7 @@ class FailureHandlingIT {
     private final RecordingServer steady = new RecordingServer("steady");
     private final DroppingServer dropping = new DroppingServer();
     private final RecordingServer slow = new RecordingServer("slow");
+    private final RecordingServer timed = new RecordingServer("timed");
     private final int refusingPort = FreePorts.next();
 
     @BeforeAll
@@ -50,6 +51,7 @@ class FailureHandlingIT {
         system.registerInstance("steady-1", "dropping", steady.port());
         system.registerInstance("slow-1", "slow", slow.port());
         system.registerInstance("lonely-1", "lonely", FreePorts.next());
+        system.registerInstance("timed-1", "timed", timed.port());
         system.register("down-1", "{\"ID\":\"down-1\",\"Name\":\"down\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + FreePorts.next() + ",\"Tags\":[\"balanced\"],\"Check\":{\"HTTP\":\"http://127.0.0.1:"
                 + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}}");
@@ -58,6 +60,7 @@ class FailureHandlingIT {
         system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
         system.awaitRouted("slow", List.of("slow-1"));
         system.awaitRouted("lonely", List.of("lonely-1"));
+        system.awaitRouted("timed", List.of("timed-1"));
     }
 
     @AfterAll
@@ -69,6 +72,34 @@ class FailureHandlingIT {
         steady.close();
         dropping.close();
         slow.close();
+        timed.close();
+    }
+
+    @Test
+    void eachMetricHasItsHelpAndTheRequestTimeAgreesWithItsUnit() {
+        long started = System.nanoTime();
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/timed/x")).status());
+        double clientMicros = (System.nanoTime() - started) / 1000.0;
+        String metrics = TestHttp.get(system.balancer().url("/metrics")).body();
+        // Retries and ejections appear with the first of them; these three with the first request.
+        for (String help : List.of("ruta_upstream_requests_total", "ruta_upstream_failures_total",
+                "ruta_upstream_request_time_microseconds")) {
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith("# HELP " + help + " ") && line.length() > help.length() + 12),
+                    "help text for " + help);
+        }
+        double sum = valueOf(metrics, "ruta_upstream_request_time_microseconds_sum", "timed");
+        double max = valueOf(metrics, "ruta_upstream_request_time_microseconds_max", "timed");
+        double median = valueOf(metrics, "ruta_upstream_request_time_microseconds{", "timed-1\",mp_scope=\"application\",service=\"timed\",quantile=\"0.5\"");
+        assertEquals(1.0, valueOf(metrics, "ruta_upstream_request_time_microseconds_count", "timed"));
+        assertEquals(sum, max, "one request: its sum and its max are the same figure, in the same unit");
+        assertEquals(sum, median, "and so is its median");
+        assertTrue(sum > 0 && sum <= clientMicros, "within what the client measured: " + sum + " <= " + clientMicros + " µs");
+    }
+
+    private static double valueOf(String metrics, String prefix, String containing) {
+        return metrics.lines().filter(line -> line.startsWith(prefix) && line.contains(containing))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(prefix + " with " + containing + " missing"));
     }
 
     @Test
