@@ -103,6 +103,15 @@ class HostileInputIT {
     }
 
     @Test
+    void traceIsAJson405OnEveryPath() {
+        for (String path : List.of("/api/operations/add", "/", "/balancer/services")) {
+            HttpReply reply = TestHttp.method(system.balancer().url(path), "TRACE");
+            assertEquals(405, reply.status(), path + " answered " + reply.body());
+            assertEquals("method-not-allowed", reply.json().getString("error"), path);
+        }
+    }
+
+    @Test
     void aPathNothingServesIsAJson404() {
         HttpReply reply = TestHttp.get(system.balancer().url("/nope"));
         assertEquals(404, reply.status(), reply.body());

@@ -145,6 +145,12 @@ class OperationsApiIT {
     }
 
     @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/", "/api/operations/add", "/health"})
+    void traceIsAJson405OnEveryPath(String path) {
+        assertJsonError(TestHttp.method(at(path), "TRACE"), 405, "method-not-allowed");
+    }
+
+    @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"/", "/nope", "/api/nope"})
     void aPathNothingServesIsAJson404(String path) {
         assertJsonError(TestHttp.get(at(path)), 404, "not-found");

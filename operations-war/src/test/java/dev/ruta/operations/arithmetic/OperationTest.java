@@ -80,6 +80,12 @@ class OperationTest {
         assertEquals("result-too-large", error.code());
     }
 
+    /** The limit bounds the work of an exact result, its significant digits, not how large the number is. */
+    @Test
+    void aHugePowerWithFewDigitsIsComputedExactly() {
+        assertEquals(new java.math.BigDecimal("1E+998001"), apply(Operation.POWER, "1e999", "999"));
+    }
+
     @Test
     void operationsAreFoundByTheirLowerCaseName() {
         assertEquals(Operation.MODULO, Operation.named("modulo"));

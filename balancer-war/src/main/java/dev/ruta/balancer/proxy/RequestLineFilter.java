@@ -2,6 +2,7 @@ package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.error.ErrorBody;
 import dev.ruta.balancer.proxy.error.InvalidPathException;
+import dev.ruta.balancer.proxy.error.MethodNotAllowedException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -11,18 +12,26 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Refuses, on every path of the balancer, a request whose raw path has a dot segment, plain or
- * encoded. Payara resolves {@code /api/operations/%2e%2e/%2e%2e/balancer/services} into
- * {@code /balancer/services} before it chooses what answers, so the forwarding servlet never
- * sees such a request; this filter reads the path as the client sent it
- * ({@code getRequestURI()} is not decoded), whatever it was resolved to.
+ * Refuses, on every path of the balancer, what the request line alone makes unsafe, before
+ * anything answers it:
+ * <ul>
+ * <li>a raw path with a dot segment, plain or encoded. Payara resolves
+ * {@code /api/operations/%2e%2e/%2e%2e/balancer/services} into {@code /balancer/services} before
+ * it chooses what answers, so the forwarding servlet never sees such a request; this filter reads
+ * the path as the client sent it ({@code getRequestURI()} is not decoded);</li>
+ * <li>TRACE, which a default servlet would answer by echoing the request back.</li>
+ * </ul>
  */
 @WebFilter(urlPatterns = "/*", asyncSupported = true)
-public class DotSegmentFilter extends HttpFilter {
+public class RequestLineFilter extends HttpFilter {
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if ("TRACE".equals(request.getMethod())) {
+            ErrorBody.write(response, new MethodNotAllowedException("The balancer does not answer TRACE requests."));
+            return;
+        }
         boolean refused;
         try {
             refused = PathGuard.hasDotSegment(request.getRequestURI());
