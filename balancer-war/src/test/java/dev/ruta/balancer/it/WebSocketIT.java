@@ -49,6 +49,7 @@ class WebSocketIT {
     private final WebSocketServer chat1 = new WebSocketServer("chat-1");
     private final WebSocketServer chat2 = new WebSocketServer("chat-2");
     private final WebSocketServer doomed = new WebSocketServer("doomed-1");
+    private final WebSocketServer steady = new WebSocketServer("steady-1");
     private final RecordingServer plain = new RecordingServer("plain");
     private final HttpClient client = HttpClient.newHttpClient();
     private LocalSystem system;
@@ -61,6 +62,8 @@ class WebSocketIT {
         system.registerInstance("chat-1", "chat", chat1.port());
         system.registerInstance("chat-2", "chat", chat2.port());
         system.registerInstance("doomed-1", "doomed", doomed.port());
+        system.registerInstance("steady-1", "fickle", steady.port());
+        system.registerInstance("refusing-1", "fickle", dev.ruta.testing.FreePorts.next());
         system.registerInstance("plain-1", "plain", plain.port());
         system.startBalancer(Map.of("balancer.max-tunnels", String.valueOf(MAX_TUNNELS)), "-Xmx128m").awaitUp("/health/ready");
         quick = new LocalSystem(consul);
@@ -68,6 +71,7 @@ class WebSocketIT {
         quick.awaitRouted("chat", List.of("chat-1", "chat-2"));
         system.awaitRouted("chat", List.of("chat-1", "chat-2"));
         system.awaitRouted("doomed", List.of("doomed-1"));
+        system.awaitRouted("fickle", List.of("steady-1", "refusing-1"));
         system.awaitRouted("plain", List.of("plain-1"));
     }
 
@@ -82,6 +86,7 @@ class WebSocketIT {
         chat1.close();
         chat2.close();
         doomed.close();
+        steady.close();
         plain.close();
     }
 
@@ -152,6 +157,16 @@ class WebSocketIT {
     private static String handshake(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    }
+
+    @Test
+    void aHandshakeRefusedByOneInstanceIsTriedOnAnother() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Client socket = connect("/api/fickle/room");
+            socket.send("try " + i);
+            assertEquals("steady-1: try " + i, socket.next(), "nothing was sent to the refusing instance: tried elsewhere");
+            socket.close();
+        }
     }
 
     @Test
