@@ -1,5 +1,7 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.http.HeaderRules;
+import dev.ruta.balancer.proxy.http.PathGuard;
 import dev.ruta.balancer.accesslog.AccessLog;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
 import dev.ruta.balancer.proxy.error.ErrorBody;

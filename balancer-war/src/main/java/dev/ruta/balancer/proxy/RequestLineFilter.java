@@ -1,5 +1,6 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.http.PathGuard;
 import dev.ruta.balancer.proxy.error.ErrorBody;
 import dev.ruta.balancer.proxy.error.InvalidPathException;
 import dev.ruta.balancer.proxy.error.MethodNotAllowedException;

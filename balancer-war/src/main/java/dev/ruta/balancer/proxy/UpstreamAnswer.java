@@ -1,5 +1,6 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.http.HeaderRules;
 import dev.ruta.balancer.proxy.transport.InstanceCall;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;

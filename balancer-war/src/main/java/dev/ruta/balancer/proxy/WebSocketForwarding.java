@@ -1,5 +1,6 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.proxy.http.HeaderRules;
 import dev.ruta.balancer.accesslog.AccessLog;
 import dev.ruta.balancer.balancing.Failure;
 import dev.ruta.balancer.balancing.Upstream;

@@ -1,4 +1,4 @@
-package dev.ruta.balancer.proxy;
+package dev.ruta.balancer.proxy.http;
 
 import dev.ruta.balancer.discovery.ServiceName;
 import dev.ruta.balancer.proxy.error.InvalidPathException;

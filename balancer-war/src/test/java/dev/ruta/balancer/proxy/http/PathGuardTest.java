@@ -1,4 +1,4 @@
-package dev.ruta.balancer.proxy;
+package dev.ruta.balancer.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.ruta.balancer.proxy;
+package dev.ruta.balancer.proxy.http;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

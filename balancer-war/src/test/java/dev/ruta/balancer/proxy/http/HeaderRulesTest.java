@@ -1,4 +1,4 @@
-package dev.ruta.balancer.proxy;
+package dev.ruta.balancer.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
