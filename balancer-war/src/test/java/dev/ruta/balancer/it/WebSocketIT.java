@@ -104,6 +104,14 @@ class WebSocketIT {
         assertEquals(Set.of("chat-1", "chat-2"), answeredBy, "round-robin spreads tunnels over both instances");
         await("the instances' sides closed").atMost(Duration.ofMinutes(1))
                 .until(() -> chat1.openConnections() + chat2.openConnections() == 0);
+        java.util.regex.Matcher announced = java.util.regex.Pattern.compile("Access log: (\\S+)").matcher(system.balancer().log());
+        assertTrue(announced.find(), "the balancer names its access log at startup");
+        java.nio.file.Path accessLog = java.nio.file.Path.of(announced.group(1));
+        // "hello 0" is 7 bytes in a masked frame of 13 up; "chat-1: hello 0" 15 in a frame of 17 down.
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                ".* GET /api/chat/room 101 chat-[12] [0-9.]+ms retries=0 up=13B down=17B closed=\\S+");
+        await("one access-log line per tunnel").atMost(Duration.ofMinutes(1))
+                .until(() -> java.nio.file.Files.readAllLines(accessLog).stream().filter(l -> line.matcher(l).matches()).count() == 4);
     }
 
     @Test
