@@ -101,14 +101,10 @@ public class ProxyServlet extends HttpServlet {
             if (!METHODS.contains(method)) {
                 throw new MethodNotAllowedException("The balancer does not forward " + method + " requests.");
             }
-            String rawPath = request.getRequestURI();
-            String query = request.getQueryString();
-            PathGuard.check(service, rawPath, query);
+            String pathAndQuery = checkedPathAndQuery(request, service);
             checkContentType(request.getContentType());
             forwarder.checkRoutable(service);
-            Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
-                    request.getHeader("Host"), request.getScheme());
-            String pathAndQuery = query == null ? rawPath : rawPath + "?" + query;
+            Map<String, List<String>> headers = forwardedHeaders(request);
             CompletableFuture<RequestBody> reading = body(request);
             reading.thenCompose(body -> forwarder.forward(service, new Exchange(method, pathAndQuery, headers, body), scope))
                     .whenComplete((answer, error) -> {
@@ -128,18 +124,27 @@ public class ProxyServlet extends HttpServlet {
     /** A WebSocket handshake: the same path rules, then a tunnel of its own limit, not a forwarded request. */
     private void tunnel(HttpServletRequest request, HttpServletResponse response, AccessRecord record) throws IOException {
         try {
-            String rawPath = request.getRequestURI();
-            String service = serviceOf(rawPath);
-            String query = request.getQueryString();
-            PathGuard.check(service, rawPath, query);
+            String service = serviceOf(request.getRequestURI());
+            String pathAndQuery = checkedPathAndQuery(request, service);
             forwarder.checkRoutable(service);
-            Map<String, List<String>> headers = HeaderRules.forwarded(headers(request), request.getRemoteAddr(),
-                    request.getHeader("Host"), request.getScheme());
-            webSockets.forward(request, response, service, query == null ? rawPath : rawPath + "?" + query, headers, record);
+            webSockets.forward(request, response, service, pathAndQuery, forwardedHeaders(request), record);
         } catch (ProxyException e) {
             ErrorBody.write(response, e);
             log(request, response, record);
         }
+    }
+
+    /** The raw path and query to send on, once they are known to stay inside the service. */
+    private static String checkedPathAndQuery(HttpServletRequest request, String service) {
+        String rawPath = request.getRequestURI();
+        String query = request.getQueryString();
+        PathGuard.check(service, rawPath, query);
+        return query == null ? rawPath : rawPath + "?" + query;
+    }
+
+    private static Map<String, List<String>> forwardedHeaders(HttpServletRequest request) {
+        return HeaderRules.forwarded(headers(request), request.getRemoteAddr(), request.getHeader("Host"),
+                request.getScheme());
     }
 
     /** The REST client parses it; one that does not parse is the client's 400, not an instance's failure. */

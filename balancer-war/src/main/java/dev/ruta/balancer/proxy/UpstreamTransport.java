@@ -114,11 +114,6 @@ public class UpstreamTransport {
         return instances;
     }
 
-    /** Connections open to instances, busy or idle. */
-    public int openConnections() {
-        return instances.openConnections();
-    }
-
     @PreDestroy
     void close() {
         try {

@@ -109,11 +109,6 @@ public class WebSocketForwarding {
         return false;
     }
 
-    /** Tunnels open now. */
-    public int openTunnels() {
-        return hub.openTunnels();
-    }
-
     /**
      * Answers the handshake: 101 with a tunnel joined when an instance switches, the instance's
      * own answer when it does not, or the balancer's error. Runs on the container's thread, which

@@ -140,11 +140,6 @@ final class AnswerBody extends InputStream {
         return framing == Framing.UNTIL_CLOSE ? buffered : (int) Math.min(buffered, remaining);
     }
 
-    /** Whether the body was read to its clean end. */
-    boolean isComplete() {
-        return ended;
-    }
-
     private void end() {
         if (!ended) {
             ended = true;

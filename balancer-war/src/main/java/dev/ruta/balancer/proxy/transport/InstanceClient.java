@@ -126,7 +126,7 @@ public final class InstanceClient implements AutoCloseable {
     private InstanceAnswer exchange(InstanceRequest request, InstanceCall call, Duration readTimeout, Lease lease)
             throws IOException {
         InstanceConnection connection = lease.connection;
-        boolean reused = connection.wasUsed();
+        boolean reused = connection.exchanges() > 0;
         connection.startExchange();
         AnswerHead head;
         try {
@@ -198,11 +198,6 @@ public final class InstanceClient implements AutoCloseable {
         long now = System.nanoTime();
         // Pools are never removed: an exchange may hold one between its lookup and its lease.
         pools.values().forEach(pool -> pool.closeIdle(now - idleClose.toNanos(), false));
-    }
-
-    /** Connections open to instances, busy or idle. */
-    public int openConnections() {
-        return pools.values().stream().mapToInt(Pool::open).sum();
     }
 
     @Override
@@ -288,9 +283,6 @@ public final class InstanceClient implements AutoCloseable {
             }
         }
 
-        int open() {
-            return connectionsPerInstance - permits.availablePermits() + idle.size();
-        }
 
     }
 

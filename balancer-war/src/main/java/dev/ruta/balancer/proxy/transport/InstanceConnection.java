@@ -57,11 +57,6 @@ final class InstanceConnection {
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
     }
 
-    /** Whether an exchange went over it before. */
-    boolean wasUsed() {
-        return exchanges > 0;
-    }
-
     /** How many exchanges it has carried, the current one included. */
     int exchanges() {
         return exchanges;

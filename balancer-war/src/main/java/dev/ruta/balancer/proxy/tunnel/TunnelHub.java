@@ -42,11 +42,6 @@ public final class TunnelHub implements AutoCloseable {
         thread.start();
     }
 
-    /** Tunnels open now. */
-    public int openTunnels() {
-        return open.size();
-    }
-
     SelectionKey register(SelectableChannel channel, Tunnel tunnel) throws IOException {
         synchronized (registering) {
             // register() waits for a select() in progress: woken, the loop waits on this lock.
