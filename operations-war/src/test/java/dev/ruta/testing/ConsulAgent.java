@@ -30,13 +30,23 @@ public final class ConsulAgent implements AutoCloseable {
     private final int serfLanPort = FreePorts.next();
     private final int serverPort = FreePorts.next();
     private final Path logDir = ProjectPaths.scratch("consul-");
+    private final Path configFile = logDir.resolve("agent.hcl");
     private Process process;
     private int starts;
+
+    private ConsulAgent(String config) {
+        writeConfig(config);
+    }
+
+    /** An agent of its own with this HCL configuration (for limits the shared one must not have); the caller closes it. */
+    public static ConsulAgent configured(String hcl) {
+        return new ConsulAgent(hcl);
+    }
 
     /** The one agent of this test run; started on first use, stopped by {@link ConsulExtension} at the end. */
     public static synchronized ConsulAgent shared() {
         if (shared == null) {
-            shared = new ConsulAgent();
+            shared = new ConsulAgent("");
         }
         return shared;
     }
@@ -61,7 +71,7 @@ public final class ConsulAgent implements AutoCloseable {
                 "-bind", "127.0.0.1", "-client", "127.0.0.1", "-node", "ruta-test",
                 "-http-port", String.valueOf(httpPort), "-dns-port", String.valueOf(dnsPort),
                 "-serf-lan-port", String.valueOf(serfLanPort), "-server-port", String.valueOf(serverPort),
-                "-grpc-port", "-1", "-serf-wan-port", "-1", "-log-level", "warn"));
+                "-grpc-port", "-1", "-serf-wan-port", "-1", "-log-level", "warn", "-config-file", configFile.toString()));
         try {
             Path log = logDir.resolve("consul-" + (++starts) + ".log");
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -90,6 +100,30 @@ public final class ConsulAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    /** Rewrites the agent's configuration and signals it (SIGHUP to its PID) to reload what Consul can reload. */
+    public synchronized void reload(String hcl) {
+        writeConfig(hcl);
+        try {
+            Process hup = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).inheritIO().start();
+            if (hup.waitFor() != 0) {
+                throw new IllegalStateException("kill -HUP " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void writeConfig(String hcl) {
+        try {
+            Files.writeString(configFile, hcl);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public void restart() {

@@ -57,7 +57,7 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        source = new ConsulInstanceSource(consulUrl, token, tag, wait, maxRetryDelay, threads);
+        source = new ConsulCatalogSource(consulUrl, token, tag, wait, maxRetryDelay, threads);
         LOG.log(Level.INFO, "Following Consul at {0} for services tagged {1}", new Object[] {consulUrl, tag});
         source.start(this);
     }

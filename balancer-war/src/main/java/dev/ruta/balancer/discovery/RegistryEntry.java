@@ -7,8 +7,8 @@ import jakarta.json.JsonValue;
 import java.util.regex.Pattern;
 
 /**
- * Reads one entry of Consul's health answer into an {@link Instance}, or says what is wrong
- * with it. Anyone who can write to the registry can write anything there; an entry the
+ * Reads one service registration of Consul's catalog, with the node it is on, into an
+ * {@link Instance}, or says what is wrong with it. Anyone who can write to the registry can write anything there; an entry the
  * balancer cannot call is skipped, never allowed to stop the others being followed.
  */
 final class RegistryEntry {
@@ -31,15 +31,11 @@ final class RegistryEntry {
     private RegistryEntry() {
     }
 
-    static Reading read(String service, JsonValue value) {
+    static Reading read(String service, JsonValue value, JsonObject node) {
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             return invalid("?", "not an object");
         }
-        JsonObject entry = value.asJsonObject();
-        JsonObject registration = object(entry, "Service");
-        if (registration == null) {
-            return invalid("?", "no Service");
-        }
+        JsonObject registration = value.asJsonObject();
         String id = string(registration, "ID");
         if (id == null || !ID.matcher(id).matches()) {
             return invalid(String.valueOf(id), "its ID is missing or not printable");
@@ -51,7 +47,6 @@ final class RegistryEntry {
         String address = string(registration, "Address");
         if (address == null || address.isBlank()) {
             // Consul's rule: a service without an address of its own is reached at its node's.
-            JsonObject node = object(entry, "Node");
             address = node == null ? null : string(node, "Address");
         }
         if (address == null || !isAddress(address)) {

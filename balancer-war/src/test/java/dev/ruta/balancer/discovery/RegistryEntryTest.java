@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,28 +15,29 @@ import org.junit.jupiter.api.Test;
 
 class RegistryEntryTest {
 
+    private static final JsonObject NODE = Json.createObjectBuilder().add("Node", "n1").add("Address", "10.0.0.9").build();
+
     private static JsonValue json(String text) {
         return Json.createReader(new StringReader(text)).readValue();
     }
 
     private static RegistryEntry.Reading entry(String address, String port) {
-        return RegistryEntry.read("operations", json("{\"Node\":{\"Address\":\"10.0.0.9\"},\"Service\":{\"ID\":\"odd\","
-                + "\"Address\":" + address + ",\"Port\":" + port + "}}"));
+        return RegistryEntry.read("operations", json("{\"ID\":\"odd\","
+                + "\"Address\":" + address + ",\"Port\":" + port + "}"), NODE);
     }
 
     @Test
-    void readsAHealthEntry() {
+    void readsARegistration() {
         RegistryEntry.Reading reading = RegistryEntry.read("operations", json("""
-                {"Node":{"Address":"10.0.0.9"},
-                 "Service":{"ID":"operations-10.0.0.5-8081","Service":"operations","Address":"10.0.0.5","Port":8081,
-                            "Meta":{"message":"Hola","version":"1"}}}"""));
+                {"ID":"operations-10.0.0.5-8081","Service":"operations","Address":"10.0.0.5","Port":8081,
+                 "Meta":{"message":"Hola","version":"1"}}"""), NODE);
         assertEquals(new Instance("operations-10.0.0.5-8081", "operations", "10.0.0.5", 8081, "Hola"), reading.instance());
     }
 
     @Test
     void fallsBackToTheNodeAddressAndNoMessage() {
         RegistryEntry.Reading reading = RegistryEntry.read("web", json("""
-                {"Node":{"Address":"10.0.0.9"},"Service":{"ID":"web1","Service":"web","Address":"","Port":80,"Meta":null}}"""));
+                {"ID":"web1","Service":"web","Address":"","Port":80,"Meta":null}"""), NODE);
         assertEquals(new Instance("web1", "web", "10.0.0.9", 80, ""), reading.instance());
     }
 
@@ -65,9 +67,9 @@ class RegistryEntryTest {
 
     @Test
     void refusesAnEntryWithoutAnId() {
-        RegistryEntry.Reading reading = RegistryEntry.read("s", json("{\"Service\":{\"Address\":\"10.0.0.5\",\"Port\":80}}"));
+        RegistryEntry.Reading reading = RegistryEntry.read("s", json("{\"Address\":\"10.0.0.5\",\"Port\":80}"), NODE);
         assertFalse(reading.valid());
         assertNull(reading.instance());
-        assertFalse(RegistryEntry.read("s", json("[]")).valid());
+        assertFalse(RegistryEntry.read("s", json("[]"), NODE).valid());
     }
 }

@@ -1,0 +1,52 @@
+package dev.ruta.balancer.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CatalogEntryTest {
+
+    private final List<String> skipped = new ArrayList<>();
+
+    private List<CatalogEntry> read(String answer) {
+        JsonValue json = Json.createReader(new StringReader(answer)).readValue();
+        return CatalogEntry.read(json, (what, problem) -> skipped.add(what + ": " + problem));
+    }
+
+    @Test
+    void readsEachRegistrationOfTheNodeAtItsOwnOrTheNodesAddress() {
+        List<CatalogEntry> entries = read("""
+                {"Node":{"Node":"host-1","Address":"10.0.0.9"},
+                 "Services":[{"ID":"web-1","Service":"web","Address":"10.0.0.5","Port":8081,"Meta":{"message":"hi"}},
+                             {"ID":"web-2","Service":"web","Address":"","Port":8082}]}""");
+        assertEquals(List.of(new CatalogEntry("host-1", new Instance("web-1", "web", "10.0.0.5", 8081, "hi")),
+                new CatalogEntry("host-1", new Instance("web-2", "web", "10.0.0.9", 8082, ""))), entries);
+        assertEquals(List.of(), skipped);
+    }
+
+    @Test
+    void skipsWhatCannotBeRoutedAndSaysWhy() {
+        List<CatalogEntry> entries = read("""
+                {"Node":{"Node":"host-1","Address":"10.0.0.9"},
+                 "Services":[{"ID":"x","Service":"../kv","Address":"10.0.0.5","Port":1},
+                             {"ID":"odd","Service":"web","Address":"bad host","Port":1},
+                             7,
+                             {"ID":"web-1","Service":"web","Address":"10.0.0.5","Port":8081}]}""");
+        assertEquals(List.of("web-1"), entries.stream().map(entry -> entry.instance().id()).toList());
+        assertEquals(3, skipped.size(), skipped.toString());
+        assertEquals(true, skipped.get(0).startsWith("service ../kv"), skipped.toString());
+        assertEquals(true, skipped.get(1).startsWith("instance odd of service web: address"), skipped.toString());
+    }
+
+    @Test
+    void aNodeThatLeftHasNoEntries() {
+        assertEquals(List.of(), read("null"));
+        assertEquals(List.of(), read("{\"Node\":null,\"Services\":[]}"));
+        assertEquals(List.of(), read("{\"Node\":{\"Node\":\"n\"},\"Services\":{}}"));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ruta.balancer.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ruta.balancer.discovery.HealthStates.State;
+import jakarta.json.Json;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HealthStatesTest {
+
+    private static HealthStates read(String checks) {
+        return HealthStates.read(Json.createReader(new StringReader(checks)).readValue());
+    }
+
+    private static CatalogEntry entry(String node, String id, String service) {
+        return new CatalogEntry(node, new Instance(id, service, "10.0.0.1", 80, ""));
+    }
+
+    @Test
+    void aRegistrationIsAsBadAsItsWorstCheckOrItsNodes() {
+        HealthStates states = read("""
+                [{"Node":"n1","CheckID":"serfHealth","Status":"passing","ServiceID":""},
+                 {"Node":"n1","CheckID":"a","Status":"passing","ServiceID":"web-1"},
+                 {"Node":"n1","CheckID":"b","Status":"warning","ServiceID":"web-1"},
+                 {"Node":"n1","CheckID":"c","Status":"critical","ServiceID":"web-2"},
+                 {"Node":"n2","CheckID":"serfHealth","Status":"critical","ServiceID":""},
+                 {"Node":"n2","CheckID":"a","Status":"passing","ServiceID":"web-1"}]""");
+        assertEquals(State.WARNING, states.of("n1", "web-1"));
+        assertEquals(State.CRITICAL, states.of("n1", "web-2"));
+        assertEquals(State.CRITICAL, states.of("n2", "web-1"), "its node fails");
+        assertEquals(State.PASSING, states.of("n1", "unchecked"), "no check: passing, as in Consul");
+        assertEquals(State.PASSING, states.of("n3", "web-1"), "a node without checks");
+    }
+
+    @Test
+    void anUnknownStatusCountsAsCriticalAndOddEntriesArePassedOver() {
+        HealthStates states = read("""
+                [{"Node":"n1","Status":"maintenance?","ServiceID":"web-1"}, 42, null, {"Status":"critical"},
+                 {"Node":"n1","ServiceID":"web-2"}]""");
+        assertEquals(State.CRITICAL, states.of("n1", "web-1"));
+        assertEquals(State.CRITICAL, states.of("n1", "web-2"), "a check without a status is not passing");
+        assertEquals(State.PASSING, read("{}").of("n1", "web-1"), "an answer that is not a list has no checks");
+    }
+
+    @Test
+    void servicesKeepTheirPlaceWithNoPassingInstance() {
+        HealthStates states = read("""
+                [{"Node":"n1","Status":"critical","ServiceID":"db-1"},
+                 {"Node":"n2","Status":"critical","ServiceID":"web-1"}]""");
+        Map<String, List<Instance>> passing = states.passing(List.of(entry("n1", "web-1", "web"), entry("n2", "web-1", "web"),
+                entry("n1", "db-1", "db")));
+        assertEquals(List.of("web-1"), passing.get("web").stream().map(Instance::id).toList(),
+                "the same ID on another node is another registration");
+        assertEquals(List.of(), passing.get("db"));
+    }
+}
