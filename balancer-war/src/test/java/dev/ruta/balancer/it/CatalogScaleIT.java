@@ -62,6 +62,16 @@ class CatalogScaleIT {
             checkOf(consul, 501, "pass");
             system.awaitRouted("scale-501", List.of(id(501, "a"), id(501, "b")));
 
+            for (String side : List.of("a", "b")) {
+                consul.api().register(registration(502, side, instance.port(), false).replace("\"Tags\":[\"balanced\"]", "\"Tags\":[]"));
+            }
+            await("a service that lost the tag is dropped").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> TestHttp.get(system.viaBalancer("/api/scale-502/x")).status() == 404);
+            for (String side : List.of("a", "b")) {
+                consul.api().register(registration(502, side, instance.port(), false));
+            }
+            system.awaitRouted("scale-502", List.of(id(502, "a"), id(502, "b")));
+
             HttpReply reply = TestHttp.get(system.viaBalancer("/api/scale-" + SERVICES + "/last?x=1"));
             assertEquals(200, reply.status(), reply.body());
             assertTrue(instance.received().stream().anyMatch(received -> received.pathAndQuery().equals("/api/scale-" + SERVICES + "/last?x=1")));
