@@ -3,12 +3,15 @@
 # instances registered in it, each with its own greeting, and the balancer in front of them.
 #
 #   provisioning/local-cluster.sh up            build if needed, start everything, wait until Consul passes all
-#   provisioning/local-cluster.sh add           one more operations instance on the next free port
+#   provisioning/local-cluster.sh add [--weight N]
+#                                               one more operations instance on the next free port
 #                                               above every instance started so far (a stopped
-#                                               one's port and ID are not reused)
+#                                               one's port and ID are not reused), registered with
+#                                               Consul weight N (1-65535, default 1): a canary of 1
+#                                               beside instances of 3 takes a third of what each takes
 #   provisioning/local-cluster.sh stop ID|PORT  stop one instance with SIGTERM: it deregisters
 #   provisioning/local-cluster.sh kill ID|PORT  stop one with SIGKILL, as a crash: Consul and the balancer cope
-#   provisioning/local-cluster.sh status        one row per instance: ID, port, PID, Consul health, requests served
+#   provisioning/local-cluster.sh status        one row per instance: ID, port, PID, Consul health, weight, requests served
 #   provisioning/local-cluster.sh down          stop everything 'up' and 'add' started, by PID, and remove its files
 #
 # Ports (environment): CONSUL_HTTP_PORT (8500), CONSUL_DNS_PORT (8600), CONSUL_SERF_LAN_PORT
@@ -31,11 +34,17 @@ tag=ruta
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 usage() {
-  echo "usage: $0 up|add|stop ID|PORT|kill ID|PORT|status|down" >&2
+  echo "usage: $0 up|add [--weight N]|stop ID|PORT|kill ID|PORT|status|down" >&2
   exit 2
 }
 
 instance_id() { echo "operations-127.0.0.1-$1"; } # as the instance registers itself (service.address=127.0.0.1)
+
+# consul_weight ID: the instance's Weights.Passing as registered in the agent, or "-".
+consul_weight() {
+  curl -s "http://127.0.0.1:$consul_port/v1/agent/service/$1" 2>/dev/null \
+    | grep -Eo '"Passing": *[0-9]+' | grep -Eo '[0-9]+$' || echo -
+}
 
 # consul_health ID: passing, warning or critical as the agent sees the instance, or "gone".
 consul_health() {
@@ -98,7 +107,7 @@ up() {
   local i=0
   for port in "${operations_ports[@]}"; do
     i=$((i + 1))
-    start_instance "$i" "$port"
+    start_instance "$i" "$port" 1
   done
   await_passing operations "${#operations_ports[@]}"
   start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
@@ -124,13 +133,20 @@ await_balancer() {
   die "the balancer does not route yet after ${wait_seconds}s; see $run/balancer/server.log"
 }
 
-start_instance() { # index port
+start_instance() { # index port weight
   start_payara "operations-$1" "$root/operations-war/target/operations.jar" "$2" \
-    -Dservice.address=127.0.0.1 "-Dservice.message=${messages[$((($1 - 1) % ${#messages[@]}))]}"
+    -Dservice.address=127.0.0.1 "-Dservice.message=${messages[$((($1 - 1) % ${#messages[@]}))]}" "-Dconsul.weight=$3"
 }
 
-# add: the next index after every instance started so far, on the first free port after theirs.
+# add [--weight N]: the next index after every instance started so far, on the first free port after theirs.
 add() {
+  local weight=1
+  if [ $# -gt 0 ]; then
+    [ $# -eq 2 ] && [ "$1" = --weight ] || usage
+    [[ "$2" =~ ^[1-9][0-9]{0,4}$ ]] && [ "$2" -le 65535 ] \
+      || { echo "--weight takes a whole number from 1 to 65535, as Consul does, not '$2'" >&2; usage; }
+    weight=$2
+  fi
   alive "$run/consul/pid" && alive "$run/balancer/pid" || die "not up; run '$0 up' first"
   local index=0 port=0 dir n p
   for dir in "$run"/operations-*; do
@@ -139,11 +155,11 @@ add() {
   done
   index=$((index + 1)); port=$((port + 1))
   while port_busy "$port"; do port=$((port + 1)); done
-  start_instance "$index" "$port"
+  start_instance "$index" "$port" "$weight"
   local id; id=$(instance_id "$port")
   step "waiting until Consul's health check passes $id"
   for _ in $(seq 1 "$wait_seconds"); do
-    [ "$(consul_health "$id")" = passing ] && { step "added $id: http://127.0.0.1:$port/api/instance"; return 0; }
+    [ "$(consul_health "$id")" = passing ] && { step "added $id (weight $weight): http://127.0.0.1:$port/api/instance"; return 0; }
     alive "$run/operations-$index/pid" || die "operations-$index exited; see $run/operations-$index/server.log"
     sleep 1
   done
@@ -174,20 +190,21 @@ stop_one() { # signal ID|PORT
 # requests_served ID: the balancer's count of requests the instance answered.
 requests_served() {
   curl -sf "http://127.0.0.1:$balancer_port/balancer/services" 2>/dev/null \
-    | grep -Eo "\"id\":\"$1\",\"address\":\"[^\"]*\",\"port\":[0-9]+,\"message\":\"([^\"\\\\]|\\\\.)*\",\"requests\":[0-9]+" \
+    | grep -Eo "\"id\":\"$1\",\"address\":\"[^\"]*\",\"port\":[0-9]+,\"message\":\"([^\"\\\\]|\\\\.)*\",\"weight\":[0-9]+,\"requests\":[0-9]+" \
     | grep -Eo '[0-9]+$' || echo -
 }
 
 status() {
   [ -d "$run" ] || { step "not running"; return 0; }
   report_processes "$run"
-  printf '%-32s %-6s %-8s %-9s %s\n' ID PORT PID CONSUL SERVED
+  printf '%-32s %-6s %-8s %-9s %-6s %s\n' ID PORT PID CONSUL WEIGHT SERVED
   local dir port id pid
   for dir in "$run"/operations-*; do
     [ -f "$dir/port" ] || continue
     port=$(cat "$dir/port"); id=$(instance_id "$port")
     if alive "$dir/pid"; then pid=$(cat "$dir/pid"); else pid=stopped; fi
-    printf '%-32s %-6s %-8s %-9s %s\n' "$id" "$port" "$pid" "$(consul_health "$id")" "$(requests_served "$id")"
+    printf '%-32s %-6s %-8s %-9s %-6s %s\n' "$id" "$port" "$pid" "$(consul_health "$id")" "$(consul_weight "$id")" \
+      "$(requests_served "$id")"
   done
 }
 
@@ -206,7 +223,7 @@ down() {
 
 case "${1:-}" in
   up) [ $# -eq 1 ] || usage; up ;;
-  add) [ $# -eq 1 ] || usage; add ;;
+  add) shift; add "$@" ;;
   stop) [ $# -eq 2 ] || usage; stop_one TERM "$2" ;;
   kill) [ $# -eq 2 ] || usage; stop_one KILL "$2" ;;
   status) [ $# -eq 1 ] || usage; status ;;

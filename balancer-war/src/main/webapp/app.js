@@ -4,6 +4,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let messages = {}; // instance id -> its greeting, from the live table
+  let weightShares = {}; // instance id -> its weight's share of its service's, from the live table
   let routed = null; // service name -> Set of instance ids, as of the last table seen
   const lastAnswers = []; // instance ids of the last 30 answers, oldest first
 
@@ -172,7 +173,12 @@
       const count = document.createElement('span');
       count.className = 'count';
       count.textContent = String(counts[instance]);
-      item.append(label, bar, count);
+      const share = document.createElement('span');
+      share.className = 'share';
+      const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      share.textContent = Math.round(100 * counts[instance] / total) + '%'
+        + (instance in weightShares ? ' (weight ' + Math.round(100 * weightShares[instance]) + '%)' : '');
+      item.append(label, bar, count, share);
       list.append(item);
     });
     $('distribution-empty').hidden = true;
@@ -188,6 +194,7 @@
   function drawServices(view) {
     noteChanges(view);
     messages = {};
+    weightShares = {};
     const container = $('services');
     container.replaceChildren();
     if (view.services.length === 0) {
@@ -201,7 +208,7 @@
       const table = document.createElement('table');
       table.dataset.service = service.name;
       const head = document.createElement('tr');
-      ['Instance', 'Address', 'Health', 'Requests', 'In flight', 'Failures', 'Ejected until'].forEach((name) => {
+      ['Instance', 'Address', 'Health', 'Weight', 'Requests', 'In flight', 'Failures', 'Ejected until'].forEach((name) => {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = name;
@@ -215,13 +222,16 @@
         cell(row, 'No healthy instance.', 'ejected');
         tbody.append(row);
       }
+      const totalWeight = service.instances.reduce((sum, instance) => sum + instance.weight, 0);
       service.instances.forEach((instance) => {
         messages[instance.id] = instance.message;
+        weightShares[instance.id] = instance.weight / totalWeight;
         const row = document.createElement('tr');
         row.dataset.instance = instance.id;
         cell(row, instance.id);
         cell(row, instance.address + ':' + instance.port);
         cell(row, instance.ejectedUntil ? 'ejected' : 'passing', instance.ejectedUntil ? 'ejected' : '');
+        cell(row, String(instance.weight));
         cell(row, String(instance.requests));
         cell(row, String(instance.inFlight));
         cell(row, String(instance.failures));

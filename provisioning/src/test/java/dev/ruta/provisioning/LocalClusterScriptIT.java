@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code provisioning/local-cluster.sh} as a user runs it for the seed's demonstration: up with
- * two instances, add a third, kill one, stop one, status, down. On free ports, with its own
+ * two instances, add a third of twice their weight, kill one, stop one, status, down. On free ports, with its own
  * Consul and its own run folder, so it never meets a cluster the user has running.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -86,7 +87,8 @@ class LocalClusterScriptIT {
     @Order(1)
     void badArgumentsGetTheUsageAndExitCode2AndStopNothing() {
         for (List<String> bad : List.of(List.of("frobnicate"), List.of("stop"), List.of("kill", "operations-nowhere"),
-                List.of("stop", "1"), List.of("status", "extra"))) {
+                List.of("stop", "1"), List.of("status", "extra"), List.of("add", "--weight"), List.of("add", "--weight", "0"),
+                List.of("add", "--weight", "65536"), List.of("add", "--weight", "x"), List.of("add", "--heavy", "2"))) {
             Outcome outcome = script(bad.toArray(String[]::new));
             assertEquals(2, outcome.exit(), bad + ": " + outcome.output());
             assertTrue(outcome.output().contains("usage:"), bad + ": " + outcome.output());
@@ -97,8 +99,8 @@ class LocalClusterScriptIT {
 
     @Test
     @Order(2)
-    void addStartsAThirdInstanceThatTakesTraffic() {
-        Outcome add = script("add");
+    void addStartsAThirdInstanceThatTakesItsWeightsShare() {
+        Outcome add = script("add", "--weight", "2");
         assertEquals(0, add.exit(), add.output());
         Matcher matcher = ADDED.matcher(add.output());
         assertTrue(matcher.find(), add.output());
@@ -106,13 +108,13 @@ class LocalClusterScriptIT {
         rememberProcesses();
         await("the balancer routes the added instance").atMost(Duration.ofMinutes(1))
                 .until(() -> balancerTable().contains("\"" + added + "\""));
-        Set<String> answered = new HashSet<>();
-        for (int i = 0; i < 30; i++) {
+        Map<String, Integer> answered = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
             HttpReply reply = TestHttp.get(balancer("/api/operations/add?a=1&b=2"));
             assertEquals(200, reply.status(), reply.body());
-            answered.add(reply.header("X-Ruta-Instance"));
+            answered.merge(reply.header("X-Ruta-Instance"), 1, Integer::sum);
         }
-        assertEquals(Set.of(id(first), id(second), added), answered);
+        assertEquals(Map.of(id(first), 10, id(second), 10, added, 20), answered, "weights 1, 1 and 2 over ten cycles");
     }
 
     @Test
@@ -144,7 +146,7 @@ class LocalClusterScriptIT {
         Outcome status = script("status");
         assertEquals(0, status.exit(), status.output());
         String running = status.output().lines().filter(line -> line.startsWith(id(first))).findFirst().orElse("");
-        assertTrue(running.matches(id(first) + "\\s+" + first + "\\s+\\d+\\s+passing\\s+\\d+"), status.output());
+        assertTrue(running.matches(id(first) + "\\s+" + first + "\\s+\\d+\\s+passing\\s+1\\s+\\d+"), status.output());
         String stopped = status.output().lines().filter(line -> line.startsWith(id(second))).findFirst().orElse("");
         assertTrue(stopped.matches(id(second) + "\\s+" + second + "\\s+stopped\\s+gone\\s+.*"), status.output());
         assertTrue(status.output().contains(added), status.output());

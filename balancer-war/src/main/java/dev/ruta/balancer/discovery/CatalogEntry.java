@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One tagged registration in Consul's catalog and the node it is on; the node, with the
- * registration's ID, is what Consul's checks name it by.
+ * One tagged registration in Consul's catalog, the node it is on (the node, with the
+ * registration's ID, is what Consul's checks name it by) and its weights.
  */
-record CatalogEntry(String node, Instance instance) {
+record CatalogEntry(String node, Instance instance, Weights weights) {
 
-    /** Why an entry of the catalog is not routed, for the caller to report once. */
+    /** Why an entry of the catalog is not routed, or not as it says, for the caller to report once. */
     interface Skipped {
         void skip(String what, String problem);
     }
@@ -44,7 +44,9 @@ record CatalogEntry(String node, Instance instance) {
             }
             RegistryEntry.Reading reading = RegistryEntry.read(service, registration, node.asJsonObject());
             if (reading.valid()) {
-                entries.add(new CatalogEntry(nodeName.getString(), reading.instance()));
+                String what = "instance " + reading.id() + " of service " + service;
+                Weights weights = Weights.read(registration.asJsonObject().get("Weights"), odd -> skipped.skip(what, odd));
+                entries.add(new CatalogEntry(nodeName.getString(), reading.instance().withWeight(weights.passing()), weights));
             } else {
                 skipped.skip("instance " + reading.id() + " of service " + service, reading.problem());
             }

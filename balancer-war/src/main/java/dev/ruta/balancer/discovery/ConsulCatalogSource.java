@@ -41,6 +41,7 @@ public final class ConsulCatalogSource implements InstanceSource {
 
     private final ConsulHttp consul;
     private final String nodeServicesFilter;
+    private final boolean routeWarning;
     private final ExecutorService httpThreads;
     private final BlockingWatch catalog;
     private final BlockingWatch health;
@@ -53,11 +54,12 @@ public final class ConsulCatalogSource implements InstanceSource {
     private volatile Instant completeAt;
     private volatile DiscoveryListener listener;
 
-    public ConsulCatalogSource(URI consulUrl, Optional<String> token, String tag, Duration wait, Duration maxRetryDelay,
-                               ThreadFactory threads) {
+    public ConsulCatalogSource(URI consulUrl, Optional<String> token, String tag, boolean routeWarning, Duration wait,
+                               Duration maxRetryDelay, ThreadFactory threads) {
         if (!TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("balancer.tag '" + tag + "' must be 1-128 printable characters, without quotes or backslashes");
         }
+        this.routeWarning = routeWarning;
         this.httpThreads = Executors.newFixedThreadPool(2, threads);
         this.consul = new ConsulHttp(consulUrl, token, wait, httpThreads);
         this.nodeServicesFilter = "?filter=" + ConsulHttp.encode("\"" + tag + "\" in Tags");
@@ -131,7 +133,7 @@ public final class ConsulCatalogSource implements InstanceSource {
         if (known == null || health == null) {
             return;
         }
-        Map<String, List<Instance>> passing = health.passing(known);
+        Map<String, List<Instance>> passing = health.routable(known, routeWarning);
         Instant now = Instant.now();
         for (Map.Entry<String, List<Instance>> service : passing.entrySet()) {
             List<Instance> before = announced.put(service.getKey(), service.getValue());

@@ -32,12 +32,13 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private final URI consulUrl;
     private final Optional<String> token;
     private final String tag;
+    private final boolean routeWarning;
     private final Duration wait;
     private final Duration maxRetryDelay;
     private volatile InstanceSource source;
 
     protected DiscoveryLifecycle() {
-        this(null, null, null, Optional.empty(), null, null, null);
+        this(null, null, null, Optional.empty(), null, false, null, null);
     }
 
     @Inject
@@ -45,6 +46,7 @@ public class DiscoveryLifecycle implements DiscoveryListener {
                               @ConfigProperty(name = "consul.url") URI consulUrl,
                               @ConfigProperty(name = "consul.token") Optional<String> token,
                               @ConfigProperty(name = "balancer.tag") String tag,
+                              @ConfigProperty(name = "balancer.route-warning") boolean routeWarning,
                               @ConfigProperty(name = "consul.watch.wait") Duration wait,
                               @ConfigProperty(name = "consul.retry.max-delay") Duration maxRetryDelay) {
         this.changed = changed;
@@ -52,12 +54,13 @@ public class DiscoveryLifecycle implements DiscoveryListener {
         this.consulUrl = consulUrl;
         this.token = token;
         this.tag = tag;
+        this.routeWarning = routeWarning;
         this.wait = wait;
         this.maxRetryDelay = maxRetryDelay;
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        source = new ConsulCatalogSource(consulUrl, token, tag, wait, maxRetryDelay, threads);
+        source = new ConsulCatalogSource(consulUrl, token, tag, routeWarning, wait, maxRetryDelay, threads);
         LOG.log(Level.INFO, "Following Consul at {0} for services tagged {1}", new Object[] {consulUrl, tag});
         source.start(this);
     }

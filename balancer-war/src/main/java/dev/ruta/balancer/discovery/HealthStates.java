@@ -72,15 +72,20 @@ final class HealthStates {
     }
 
     /**
-     * Every service with a registration in {@code entries}, with its passing instances (none,
-     * when all fail: the service stays routed, and answers that it has no instance).
+     * Every service with a registration in {@code entries}, with its routable instances: the
+     * passing ones at their passing weight and, if {@code routeWarning}, those warning at their
+     * warning weight, as Consul's DNS interface does (a warning weight of 0 routes nothing). A
+     * service none of whose instances is routable stays, and answers that it has no instance.
      */
-    Map<String, List<Instance>> passing(List<CatalogEntry> entries) {
+    Map<String, List<Instance>> routable(List<CatalogEntry> entries, boolean routeWarning) {
         Map<String, List<Instance>> services = new LinkedHashMap<>();
         for (CatalogEntry entry : entries) {
             List<Instance> instances = services.computeIfAbsent(entry.instance().service(), service -> new ArrayList<>());
-            if (of(entry.node(), entry.instance().id()) == State.PASSING) {
+            State state = of(entry.node(), entry.instance().id());
+            if (state == State.PASSING) {
                 instances.add(entry.instance());
+            } else if (state == State.WARNING && routeWarning && entry.weights().warning() > 0) {
+                instances.add(entry.instance().withWeight(entry.weights().warning()));
             }
         }
         return services;

@@ -1,11 +1,19 @@
 package dev.ruta.balancer.discovery;
 
-/** One passing instance of a service, as the registry describes it. */
-public record Instance(String id, String service, String address, int port, String message) {
+/**
+ * One routable instance of a service, as the registry describes it. {@code weight} is its share
+ * of the service's requests relative to the others' (Consul's {@code Weights}, for the state
+ * it is in); equal weights share equally.
+ */
+public record Instance(String id, String service, String address, int port, String message, int weight) {
 
     /** {@code http://host:port}, to which a request's raw path and query are appended. */
     public String baseUrl() {
         String host = address.contains(":") ? "[" + address + "]" : address;
         return "http://" + host + ":" + port;
+    }
+
+    Instance withWeight(int other) {
+        return other == weight ? this : new Instance(id, service, address, port, message, other);
     }
 }

@@ -60,7 +60,7 @@ final class RegistryEntry {
         JsonObject meta = object(registration, "Meta");
         String message = meta == null ? null : string(meta, "message");
         message = message == null ? "" : message.substring(0, Math.min(message.length(), MAX_MESSAGE));
-        return new Reading(new Instance(id, service, address, number.intValue(), message), id, null);
+        return new Reading(new Instance(id, service, address, number.intValue(), message, 1), id, null);
     }
 
     static boolean isAddress(String address) {

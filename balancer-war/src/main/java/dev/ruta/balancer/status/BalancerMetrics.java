@@ -31,12 +31,16 @@ public class BalancerMetrics implements ForwardingObserver {
             "Time from sending an attempt to the end of its answer, in microseconds", MetricUnits.NONE);
     private static final Metadata RETRIES = described("ruta_retries",
             "Attempts sent to another instance after one failed", MetricUnits.NONE);
+    private static final Metadata WEIGHT = described("ruta_upstream_weight",
+            "The instance's share of its service's requests relative to the others', from Consul's Weights", MetricUnits.NONE);
     private static final Metadata EJECTIONS = described("ruta_ejections",
             "Times an instance was taken out of the rotation for balancer.eject-for", MetricUnits.NONE);
 
     private final MetricRegistry registry;
     /** The registry's lookup by name and tags costs more than the update: each instance's handles are kept. */
     private final Map<Instance, InstanceMetrics> byInstance = new ConcurrentHashMap<>();
+    /** Each instance's weight as last forwarded to, by service and ID: a new weight is a new Instance, the gauge stays. */
+    private final Map<String, Integer> weights = new ConcurrentHashMap<>();
 
     protected BalancerMetrics() {
         this(null);
@@ -69,6 +73,10 @@ public class BalancerMetrics implements ForwardingObserver {
 
     private InstanceMetrics register(Instance instance) {
         Tag[] tags = tags(instance);
+        String key = instance.service() + '/' + instance.id();
+        if (weights.put(key, instance.weight()) == null) {
+            registry.gauge(WEIGHT, () -> weights.getOrDefault(key, 0), tags);
+        }
         return new InstanceMetrics(registry.counter(REQUESTS, tags), registry.histogram(REQUEST_TIME, tags),
                 registry.counter(FAILURES, tags));
     }

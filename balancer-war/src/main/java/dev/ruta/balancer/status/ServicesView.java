@@ -11,8 +11,8 @@ public record ServicesView(List<Service> services) {
     public record Service(String name, String strategy, long consulIndex, Instant updatedAt, List<InstanceView> instances) {
     }
 
-    @JsonbPropertyOrder({"id", "address", "port", "message", "requests", "failures", "inFlight", "ejectedUntil"})
-    public record InstanceView(String id, String address, int port, String message, long requests, long failures,
+    @JsonbPropertyOrder({"id", "address", "port", "message", "weight", "requests", "failures", "inFlight", "ejectedUntil"})
+    public record InstanceView(String id, String address, int port, String message, int weight, long requests, long failures,
                                int inFlight, Instant ejectedUntil) {
     }
 }

@@ -37,7 +37,8 @@ public class ServicesViews {
 
     private static ServicesView.InstanceView view(Upstream upstream, Instant now) {
         return new ServicesView.InstanceView(upstream.instance().id(), upstream.instance().address(),
-                upstream.instance().port(), upstream.instance().message(), upstream.requests(), upstream.failures(),
+                upstream.instance().port(), upstream.instance().message(), upstream.instance().weight(),
+                upstream.requests(), upstream.failures(),
                 upstream.inFlight(), upstream.isEjected(now) ? upstream.ejectedUntil() : null);
     }
 }

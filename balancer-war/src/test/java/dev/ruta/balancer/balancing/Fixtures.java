@@ -12,7 +12,13 @@ final class Fixtures {
     }
 
     static Instance instance(String id) {
-        return new Instance(id, "operations", "127.0.0.1", 8000 + id.hashCode() % 1000, "hi " + id);
+        return new Instance(id, "operations", "127.0.0.1", 8000 + id.hashCode() % 1000, "hi " + id, 1);
+    }
+
+    /** An upstream of the given weight. */
+    static Upstream weighted(String id, int weight) {
+        Instance plain = instance(id);
+        return new Upstream(new Instance(id, plain.service(), plain.address(), plain.port(), plain.message(), weight));
     }
 
     static List<Upstream> upstreams(String... ids) {

@@ -28,6 +28,22 @@ class LeastRequestsStrategyTest {
     }
 
     @Test
+    void comparesInFlightPerUnitOfWeight() {
+        Upstream heavy = Fixtures.weighted("heavy", 3);
+        Upstream light = Fixtures.weighted("light", 1);
+        heavy.started();
+        heavy.started();
+        light.started();
+        assertEquals("heavy", strategy.choose("s", List.of(light, heavy)).instance().id(), "2 of 3 is less than 1 of 1");
+        heavy.started();
+        List<String> ties = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ties.add(strategy.choose("s", List.of(light, heavy)).instance().id());
+        }
+        assertEquals(6, ties.stream().filter("heavy"::equals).count(), "3 of 3 and 1 of 1 tie: shared by weight " + ties);
+    }
+
+    @Test
     void isChosenByName() {
         assertEquals(LeastRequestsStrategy.NAME, Strategies.named(" Least-Requests ").name());
         assertEquals(RoundRobinStrategy.NAME, Strategies.named("round-robin").name());

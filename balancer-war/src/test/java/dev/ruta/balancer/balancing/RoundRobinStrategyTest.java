@@ -50,4 +50,34 @@ class RoundRobinStrategyTest {
         assertEquals(List.of("a", "b"), picks("s", Fixtures.upstreams("a", "b"), 2));
         assertEquals(List.of("c"), picks("s", Fixtures.upstreams("a", "b", "c"), 1));
     }
+
+    @Test
+    void givesEachInstanceItsWeightsShareSpreadThroughTheCycle() {
+        List<String> picked = picks("s", List.of(Fixtures.weighted("light", 1), Fixtures.weighted("heavy", 3)), 40);
+        assertEquals(10, picked.stream().filter("light"::equals).count());
+        assertEquals(30, picked.stream().filter("heavy"::equals).count());
+        assertEquals(3, longestRun(picked, "heavy"), picked.toString());
+        for (int cycle = 0; cycle < 40; cycle += 4) {
+            assertEquals(1, picked.subList(cycle, cycle + 4).stream().filter("light"::equals).count(), "exact in each cycle of 4");
+        }
+    }
+
+    @Test
+    void sharesByWeightAmongMany() {
+        List<Upstream> upstreams = List.of(Fixtures.weighted("a", 5), Fixtures.weighted("b", 1), Fixtures.weighted("c", 1));
+        List<String> picked = picks("s", upstreams, 70);
+        assertEquals(List.of(50L, 10L, 10L), List.of("a", "b", "c").stream()
+                .map(id -> picked.stream().filter(id::equals).count()).toList());
+        assertEquals(List.of("a", "a", "b", "a", "c", "a", "a"), picked.subList(0, 7), "nginx's smooth order");
+    }
+
+    private static int longestRun(List<String> picked, String id) {
+        int longest = 0;
+        int run = 0;
+        for (String one : picked) {
+            run = one.equals(id) ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        return longest;
+    }
 }

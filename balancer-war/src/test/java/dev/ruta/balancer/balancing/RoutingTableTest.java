@@ -43,7 +43,7 @@ class RoutingTableTest {
     void anInstanceThatMovedStartsAfresh() {
         table.follow(Fixtures.snapshot(1, "a"));
         Upstream before = operations().upstreams().get(0);
-        Instance moved = new Instance("a", "operations", "127.0.0.2", 9999, "moved");
+        Instance moved = new Instance("a", "operations", "127.0.0.2", 9999, "moved", 1);
         table.follow(new ServiceSnapshot("operations", List.of(moved), 2, Instant.now()));
         assertNotSame(before, operations().upstreams().get(0));
         assertEquals("127.0.0.2", operations().upstreams().get(0).instance().address());

@@ -24,8 +24,8 @@ class CatalogEntryTest {
                 {"Node":{"Node":"host-1","Address":"10.0.0.9"},
                  "Services":[{"ID":"web-1","Service":"web","Address":"10.0.0.5","Port":8081,"Meta":{"message":"hi"}},
                              {"ID":"web-2","Service":"web","Address":"","Port":8082}]}""");
-        assertEquals(List.of(new CatalogEntry("host-1", new Instance("web-1", "web", "10.0.0.5", 8081, "hi")),
-                new CatalogEntry("host-1", new Instance("web-2", "web", "10.0.0.9", 8082, ""))), entries);
+        assertEquals(List.of(new CatalogEntry("host-1", new Instance("web-1", "web", "10.0.0.5", 8081, "hi", 1), Weights.EQUAL),
+                new CatalogEntry("host-1", new Instance("web-2", "web", "10.0.0.9", 8082, "", 1), Weights.EQUAL)), entries);
         assertEquals(List.of(), skipped);
     }
 
@@ -41,6 +41,23 @@ class CatalogEntryTest {
         assertEquals(3, skipped.size(), skipped.toString());
         assertEquals(true, skipped.get(0).startsWith("service ../kv"), skipped.toString());
         assertEquals(true, skipped.get(1).startsWith("instance odd of service web: address"), skipped.toString());
+    }
+
+    @Test
+    void readsWeightsAsConsulDoesAndBringsOddOnesWithinItsRules() {
+        List<CatalogEntry> entries = read("""
+                {"Node":{"Node":"host-1","Address":"10.0.0.9"},
+                 "Services":[{"ID":"heavy","Service":"web","Port":1,"Weights":{"Passing":3,"Warning":0}},
+                             {"ID":"zero","Service":"web","Port":2,"Weights":{"Passing":0,"Warning":-1}},
+                             {"ID":"huge","Service":"web","Port":3,"Weights":{"Passing":99999999999,"Warning":70000}},
+                             {"ID":"text","Service":"web","Port":4,"Weights":{"Passing":"3","Warning":1.5}},
+                             {"ID":"none","Service":"web","Port":5}]}""");
+        assertEquals(List.of(new Weights(3, 0), new Weights(1, 0), new Weights(65535, 65535), new Weights(1, 1), Weights.EQUAL),
+                entries.stream().map(CatalogEntry::weights).toList());
+        assertEquals(List.of(3, 1, 65535, 1, 1), entries.stream().map(entry -> entry.instance().weight()).toList(),
+                "an instance is weighted as passing until its health says otherwise");
+        assertEquals(6, skipped.size(), skipped.toString());
+        assertEquals(true, skipped.stream().allMatch(line -> line.startsWith("instance ")), skipped.toString());
     }
 
     @Test

@@ -16,7 +16,7 @@ class HealthStatesTest {
     }
 
     private static CatalogEntry entry(String node, String id, String service) {
-        return new CatalogEntry(node, new Instance(id, service, "10.0.0.1", 80, ""));
+        return new CatalogEntry(node, new Instance(id, service, "10.0.0.1", 80, "", 1), Weights.EQUAL);
     }
 
     @Test
@@ -50,10 +50,26 @@ class HealthStatesTest {
         HealthStates states = read("""
                 [{"Node":"n1","Status":"critical","ServiceID":"db-1"},
                  {"Node":"n2","Status":"critical","ServiceID":"web-1"}]""");
-        Map<String, List<Instance>> passing = states.passing(List.of(entry("n1", "web-1", "web"), entry("n2", "web-1", "web"),
-                entry("n1", "db-1", "db")));
+        Map<String, List<Instance>> passing = states.routable(List.of(entry("n1", "web-1", "web"), entry("n2", "web-1", "web"),
+                entry("n1", "db-1", "db")), false);
         assertEquals(List.of("web-1"), passing.get("web").stream().map(Instance::id).toList(),
                 "the same ID on another node is another registration");
         assertEquals(List.of(), passing.get("db"));
+    }
+
+    @Test
+    void warningInstancesAreRoutedAtTheirWarningWeightOnlyWhenAskedTo() {
+        HealthStates states = read("""
+                [{"Node":"n1","Status":"warning","ServiceID":"web-1"},
+                 {"Node":"n1","Status":"warning","ServiceID":"web-2"},
+                 {"Node":"n1","Status":"critical","ServiceID":"web-3"}]""");
+        List<CatalogEntry> entries = List.of(
+                new CatalogEntry("n1", new Instance("web-1", "web", "10.0.0.1", 80, "", 5), new Weights(5, 2)),
+                new CatalogEntry("n1", new Instance("web-2", "web", "10.0.0.1", 81, "", 5), new Weights(5, 0)),
+                new CatalogEntry("n1", new Instance("web-3", "web", "10.0.0.1", 82, "", 5), new Weights(5, 5)),
+                new CatalogEntry("n1", new Instance("web-4", "web", "10.0.0.1", 83, "", 5), new Weights(5, 1)));
+        assertEquals(List.of("web-4"), states.routable(entries, false).get("web").stream().map(Instance::id).toList());
+        assertEquals(List.of("web-1:2", "web-4:5"), states.routable(entries, true).get("web").stream()
+                .map(instance -> instance.id() + ":" + instance.weight()).toList(), "a warning weight of 0 routes nothing");
     }
 }

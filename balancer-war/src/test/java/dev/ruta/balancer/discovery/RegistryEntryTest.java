@@ -31,14 +31,14 @@ class RegistryEntryTest {
         RegistryEntry.Reading reading = RegistryEntry.read("operations", json("""
                 {"ID":"operations-10.0.0.5-8081","Service":"operations","Address":"10.0.0.5","Port":8081,
                  "Meta":{"message":"Hola","version":"1"}}"""), NODE);
-        assertEquals(new Instance("operations-10.0.0.5-8081", "operations", "10.0.0.5", 8081, "Hola"), reading.instance());
+        assertEquals(new Instance("operations-10.0.0.5-8081", "operations", "10.0.0.5", 8081, "Hola", 1), reading.instance());
     }
 
     @Test
     void fallsBackToTheNodeAddressAndNoMessage() {
         RegistryEntry.Reading reading = RegistryEntry.read("web", json("""
                 {"ID":"web1","Service":"web","Address":"","Port":80,"Meta":null}"""), NODE);
-        assertEquals(new Instance("web1", "web", "10.0.0.9", 80, ""), reading.instance());
+        assertEquals(new Instance("web1", "web", "10.0.0.9", 80, "", 1), reading.instance());
     }
 
     @ParameterizedTest

@@ -123,8 +123,9 @@ class BalancerPageIT {
         @SuppressWarnings("unchecked")
         Map<String, String> bars = (Map<String, String>) browser.executeScript("return Object.fromEntries(Array.from("
                 + "document.querySelectorAll('#distribution li')).map(bar => [bar.dataset.instance, "
-                + "bar.querySelector('.count').textContent]));");
-        assertEquals(Map.of(id(0), "10", id(1), "10", id(2), "10"), bars);
+                + "bar.querySelector('.count').textContent + ' ' + bar.querySelector('.share').textContent]));");
+        String share = "10 33% (weight 33%)";
+        assertEquals(Map.of(id(0), share, id(1), share, id(2), share), bars, "each instance's share beside its weight's");
 
         @SuppressWarnings("unchecked")
         List<String> strip = (List<String>) browser.executeScript(

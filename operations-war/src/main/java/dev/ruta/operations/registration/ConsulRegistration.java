@@ -61,9 +61,10 @@ public class ConsulRegistration {
                               @ConfigProperty(name = "service.check.deregister-after") String deregisterAfter,
                               @ConfigProperty(name = "consul.retry.initial-delay") String retryInitialDelay,
                               @ConfigProperty(name = "consul.retry.max-delay") String retryMaxDelay,
-                              @ConfigProperty(name = "consul.resync-interval") String resyncInterval) {
+                              @ConfigProperty(name = "consul.resync-interval") String resyncInterval,
+                              @ConfigProperty(name = "consul.weight") int weight) {
         this.enabled = enabled;
-        this.agent = new ConsulServiceAgent(consulUrl, token, AGENT_REQUEST_TIMEOUT);
+        this.agent = new ConsulServiceAgent(consulUrl, token, AGENT_REQUEST_TIMEOUT, withinConsulsRange(weight));
         CheckSettings check = new CheckSettings(CHECK_PATH,
                 ConsulDuration.parse("service.check.interval", checkInterval),
                 ConsulDuration.parse("service.check.timeout", checkTimeout),
@@ -74,6 +75,16 @@ public class ConsulRegistration {
         this.loop = new RegistrationLoop(agent, () -> identity.current().filter(probe::serving), check, backoff,
                 ConsulDuration.parse("consul.resync-interval", resyncInterval));
         this.deregisterOnSignal = new Thread(loop::deregister, "ruta-deregister-on-shutdown");
+    }
+
+    /** A weight Consul would refuse (or its DNS could not carry) is brought within its range, not left to fail every registration. */
+    static int withinConsulsRange(int weight) {
+        int within = Math.max(1, Math.min(WeightedService.MAX_WEIGHT, weight));
+        if (within != weight) {
+            LOG.log(Level.WARNING, "consul.weight={0} is outside Consul''s 1-{1}; registering with weight {2}",
+                    new Object[] {weight, WeightedService.MAX_WEIGHT, within});
+        }
+        return within;
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {

@@ -25,9 +25,11 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
     private final CloseableHttpClient http;
     private final ConsulRawClient raw;
     private final ConsulClient consul;
+    private final int weight;
 
-    public ConsulServiceAgent(URI url, Optional<String> token, Duration requestTimeout) {
+    public ConsulServiceAgent(URI url, Optional<String> token, Duration requestTimeout, int weight) {
         this.url = url;
+        this.weight = weight;
         // In a header, never as ?token= in the URL, where proxies and access logs would keep it.
         List<Header> headers = token.filter(value -> !value.isBlank())
                 .<List<Header>>map(value -> List.of(new BasicHeader(TOKEN_HEADER, value)))
@@ -55,7 +57,7 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
 
     @Override
     public void register(ServiceInstance instance, CheckSettings check) {
-        call(() -> consul.agentServiceRegister(toConsul(instance, check)));
+        call(() -> consul.agentServiceRegister(toConsul(instance, check, weight)));
     }
 
     @Override
@@ -88,8 +90,9 @@ public final class ConsulServiceAgent implements ServiceAgent, AutoCloseable {
         }
     }
 
-    static NewService toConsul(ServiceInstance instance, CheckSettings settings) {
-        NewService service = new NewService();
+    static WeightedService toConsul(ServiceInstance instance, CheckSettings settings, int weight) {
+        WeightedService service = new WeightedService();
+        service.setWeight(weight);
         service.setId(instance.id());
         service.setName(instance.name());
         service.setAddress(instance.address());
