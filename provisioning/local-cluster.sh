@@ -2,7 +2,13 @@
 # The seed's system on one machine: a Consul agent (server, dev mode), three operations
 # instances registered in it, each with its own greeting, and the balancer in front of them.
 #
-#   provisioning/local-cluster.sh up            build if needed, start everything, wait until Consul passes all
+#   provisioning/local-cluster.sh up [--https] [--admin-port N]
+#                                               build if needed, start everything, wait until Consul passes all;
+#                                               --https: the balancer serves HTTPS (and HTTP/2) on HTTPS_PORT
+#                                               too, with a certificate for 127.0.0.1 and localhost from a CA
+#                                               made under RUN_DIR/tls (whose path it prints, to trust);
+#                                               --admin-port N: the routing table, events, page, metrics,
+#                                               health and OpenAPI on 127.0.0.1:N only, /api/... alone on the others
 #   provisioning/local-cluster.sh add [--weight N]
 #                                               one more operations instance on the next free port
 #                                               above every instance started so far (a stopped
@@ -15,7 +21,8 @@
 #   provisioning/local-cluster.sh down          stop everything 'up' and 'add' started, by PID, and remove its files
 #
 # Ports (environment): CONSUL_HTTP_PORT (8500), CONSUL_DNS_PORT (8600), CONSUL_SERF_LAN_PORT
-# (8301), CONSUL_SERVER_PORT (8300), OPERATIONS_PORTS ("8081 8082 8083"), BALANCER_PORT (8080).
+# (8301), CONSUL_SERVER_PORT (8300), OPERATIONS_PORTS ("8081 8082 8083"), BALANCER_PORT (8080),
+# HTTPS_PORT (8443).
 # Everything it writes goes under RUN_DIR (.run/ in the project, git-ignored).
 set -euo pipefail
 
@@ -24,17 +31,20 @@ run=${RUN_DIR:-$root/.run}
 consul_port=${CONSUL_HTTP_PORT:-8500}
 read -ra operations_ports <<<"${OPERATIONS_PORTS:-8081 8082 8083}"
 balancer_port=${BALANCER_PORT:-8080}
+https_port=${HTTPS_PORT:-8443}
 messages=("Hola desde la instancia 1" "Hello from instance 2" "Olá da instância 3" "Bonjour de l'instance 4" "Hallo von Instanz 5")
 wait_seconds=${WAIT_SECONDS:-180}
 
 tag=ruta
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
+# shellcheck source=provisioning/lib/tls.sh
+. "$root/provisioning/lib/tls.sh"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 usage() {
-  echo "usage: $0 up|add [--weight N]|stop ID|PORT|kill ID|PORT|status|down" >&2
+  echo "usage: $0 up [--https] [--admin-port N]|add [--weight N]|stop ID|PORT|kill ID|PORT|status|down" >&2
   exit 2
 }
 
@@ -98,7 +108,25 @@ await_passing() { # service count
   die "only $have of $want $service instances passing after ${wait_seconds}s; see $run/*/server.log"
 }
 
+# admin_url PATH: where the balancer's admin surface answers PATH: its admin port if it has one.
+admin_url() {
+  local port=$balancer_port
+  [ -s "$run/balancer/admin-port" ] && port=$(cat "$run/balancer/admin-port")
+  echo "http://127.0.0.1:$port$1"
+}
+
 up() {
+  local https=0 admin_port=
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --https) https=1; shift ;;
+      --admin-port)
+        [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]{0,4}$ ]] && [ "$2" -le 65535 ] && [ "$2" != "$balancer_port" ] \
+          || { echo "--admin-port takes a free port other than the balancer's $balancer_port, not '${2:-}'" >&2; usage; }
+        admin_port=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
   any_alive "$run" && die "already up, or part of an earlier start still runs; run '$0 down' first"
   rm -rf "$run"
   mkdir -p "$run"
@@ -110,20 +138,41 @@ up() {
     start_instance "$i" "$port" 1
   done
   await_passing operations "${#operations_ports[@]}"
-  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
+  local options=() payara_options=()
+  mkdir -p "$run/balancer"
+  if [ -n "$admin_port" ]; then
+    port_busy "$admin_port" && die "port $admin_port is taken; choose another --admin-port"
+    admin_listener_commands "$admin_port" 127.0.0.1 >"$run/balancer/pre-boot-commands.asadmin"
+    echo "$admin_port" >"$run/balancer/admin-port"
+    options+=("-Dbalancer.admin-port=$admin_port")
+    payara_options+=(--prebootcommandfile "$run/balancer/pre-boot-commands.asadmin")
+  fi
+  if [ "$https" = 1 ]; then
+    port_busy "$https_port" && die "port $https_port is taken; set HTTPS_PORT to a free one"
+    step "making a certificate authority and a certificate for 127.0.0.1 and localhost in $run/tls"
+    ensure_https_ca "$run/tls"
+    ensure_https_certificate "$run/tls" balancer IP:127.0.0.1,DNS:localhost
+    mapfile -t -O "${#payara_options[@]}" payara_options < <(https_options "$run/tls" balancer "$https_port")
+  fi
+  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${options[@]}" -- "${payara_options[@]}"
   await_balancer
   step "up. Consul UI and API: http://127.0.0.1:$consul_port/ui/"
   for port in "${operations_ports[@]}"; do
     step "operations: http://127.0.0.1:$port/api/instance"
   done
-  step "balancer (open in a browser): http://127.0.0.1:$balancer_port/"
+  step "balancer (open in a browser): $(admin_url /)"
   step "try: curl 'http://127.0.0.1:$balancer_port/api/operations/add?a=0.1&b=0.2'"
+  if [ "$https" = 1 ]; then
+    step "HTTPS with HTTP/2: https://127.0.0.1:$https_port/ ; the CA to trust: $run/tls/ca.pem"
+    step "try: curl --cacert $run/tls/ca.pem --http2 'https://127.0.0.1:$https_port/api/operations/add?a=0.1&b=0.2'"
+  fi
+  [ -z "$admin_port" ] || step "the admin surface (table, events, page, metrics, health, OpenAPI): $(admin_url /), on loopback only"
   step "stop everything with: $0 down"
 }
 
 await_balancer() {
   for _ in $(seq 1 "$wait_seconds"); do
-    if curl -sf "http://127.0.0.1:$balancer_port/balancer/services" 2>/dev/null | grep -q "operations-"; then
+    if curl -sf "$(admin_url /balancer/services)" 2>/dev/null | grep -q "operations-"; then
       step "balancer routes the operations instances"
       return 0
     fi
@@ -189,7 +238,7 @@ stop_one() { # signal ID|PORT
 
 # requests_served ID: the balancer's count of requests the instance answered.
 requests_served() {
-  curl -sf "http://127.0.0.1:$balancer_port/balancer/services" 2>/dev/null \
+  curl -sf "$(admin_url /balancer/services)" 2>/dev/null \
     | grep -Eo "\"id\":\"$1\",\"address\":\"[^\"]*\",\"port\":[0-9]+,\"message\":\"([^\"\\\\]|\\\\.)*\",\"weight\":[0-9]+,\"requests\":[0-9]+" \
     | grep -Eo '[0-9]+$' || echo -
 }
@@ -222,7 +271,7 @@ down() {
 }
 
 case "${1:-}" in
-  up) [ $# -eq 1 ] || usage; up ;;
+  up) shift; up "$@" ;;
   add) shift; add "$@" ;;
   stop) [ $# -eq 2 ] || usage; stop_one TERM "$2" ;;
   kill) [ $# -eq 2 ] || usage; stop_one KILL "$2" ;;

@@ -70,17 +70,27 @@ await_leader() {
   die "the Consul agent found no leader in ${wait_seconds:-180}s; see $dir/consul.log"
 }
 
-# payara_command DIR JAR PORT CONSUL-URL [-Dkey=value ...]: sets the array payara to the
-# command line of one Payara Micro server with the shared JVM options and its temp files in
-# DIR/tmp (which must exist before it starts).
+# payara_command DIR JAR PORT CONSUL-URL [-Dkey=value ...] [-- PAYARA-OPTION ...]: sets the
+# array payara to the command line of one Payara Micro server with the shared JVM options and
+# its temp files in DIR/tmp (which must exist before it starts); options after -- are Payara
+# Micro's own (--sslPort ...), put after the jar.
 payara_command() {
-  local dir=$1 jar=$2 port=$3 consul_url=$4 java; shift 4
+  local dir=$1 jar=$2 port=$3 consul_url=$4 java jvm=() micro=(); shift 4
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && micro=("$@")
   java=$(command -v java) || die "no java on the PATH"
   mapfile -t payara < <(jvm_options)
-  payara=("$java" "${payara[@]}" -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "$@" -jar "$jar" --port "$port")
+  payara=("$java" "${payara[@]}" -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "${jvm[@]}" -jar "$jar" --port "$port" "${micro[@]}")
 }
 
-# run_payara DIR JAR PORT CONSUL-URL [-Dkey=value ...]: that server in the background; its PID
+# admin_listener_commands PORT ADDRESS: the shared pre-boot commands and one more, a second
+# HTTP listener on ADDRESS:PORT for the balancer's admin surface (balancer.admin-port).
+admin_listener_commands() {
+  cat "$root/payara-config/pre-boot-commands.asadmin"
+  echo "create-network-listener --listenerport $1 --address $2 --protocol http-listener --threadpool http-thread-pool --transport tcp ruta-admin-listener"
+}
+
+# run_payara DIR JAR PORT CONSUL-URL [-Dkey=value ...] [-- PAYARA-OPTION ...]: that server in the background; its PID
 # in DIR/pid, output in DIR/server.log. nohup: it outlives the ssh session that started it.
 run_payara() {
   mkdir -p "$1/tmp"
