@@ -20,8 +20,12 @@
 # least rights it needs, gossip encryption, and TLS between agents, from secrets made on the
 # first 'up' in INVENTORY.secrets/ (owner-only, reused by later runs, never printed). Every
 # process talks to its own host's agent on loopback; --expose-api also opens the servers' HTTP
-# API and UI on their LAN address. --classroom turns all of it off, as in the seed: no ACLs, no
-# encryption, and the servers' API and UI open on the LAN.
+# API and UI on their LAN address. Each balancer serves HTTPS with HTTP/2 (port 8443) with a
+# certificate for its address from the deployment's own CA (INVENTORY.secrets/https/ca.pem, the
+# one to trust), and keeps its admin surface (table, events, page, metrics, health) on
+# 127.0.0.1:9090, reached with 'ssh -L 9090:127.0.0.1:9090 <host>'; plain HTTP on 8080 routes
+# /api/... only. --classroom turns all of it off, as in the seed: no ACLs, no encryption, no
+# HTTPS, everything of the balancer on 8080, and the servers' API and UI open on the LAN.
 #
 # The bundle goes to RUTA_REMOTE_DIR (default ruta: relative to the login's home folder, or
 # absolute) over ssh, and to RUTA_HOSTS_DIR/<name> for a namespace host.
@@ -37,6 +41,8 @@ tag=ruta
 . "$root/provisioning/lib/common.sh"
 # shellcheck source=provisioning/lib/secrets.sh
 . "$root/provisioning/lib/secrets.sh"
+# shellcheck source=provisioning/lib/tls.sh
+. "$root/provisioning/lib/tls.sh"
 
 ssh_command=${SSH:-ssh -o BatchMode=yes}
 remote_dir=${RUTA_REMOTE_DIR:-ruta}
@@ -208,12 +214,14 @@ up() {
   step "then every host's part, joining $servers"
   on_hosts skip no-such-role host_up || die "some hosts did not come up; the lines above say which"
   step "up: the balancer is at $(balancer_urls)"
+  if secure; then step "trust $secrets_dir/https/ca.pem for HTTPS; each balancer's admin surface: ssh -L 9090:127.0.0.1:9090 <its host>"; fi
 }
 
 balancer_urls() {
   local i urls=()
   for i in "${!addresses[@]}"; do
-    role_in "${roles[$i]}" balancer && urls+=("http://${addresses[$i]}:${BALANCER_PORT:-8080}/")
+    if ! role_in "${roles[$i]}" balancer; then continue; fi
+    if secure; then urls+=("https://${addresses[$i]}:8443/"); else urls+=("http://${addresses[$i]}:${BALANCER_PORT:-8080}/"); fi
   done
   echo "${urls[*]:-(no balancer host)}"
 }

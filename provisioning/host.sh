@@ -19,7 +19,9 @@
 #                  joins them, as the seed's machines "join" theirs.
 #   operations     an operations instance on OPERATIONS_PORT (8081), registered in the local
 #                  agent at address A with greeting M.
-#   balancer       the balancer on BALANCER_PORT (8080), following the local agent.
+#   balancer       the balancer on BALANCER_PORT (8080), following the local agent; in secure
+#                  mode also HTTPS on BALANCER_HTTPS_PORT (8443) with the key store deploy.sh
+#                  sent, and its admin surface on 127.0.0.1:BALANCER_ADMIN_PORT (9090) only.
 # Every process talks to Consul through its own host's agent, on 127.0.0.1:8500; that API
 # listens on A too only with --expose-api. --consul-only starts the agent alone (deploy.sh
 # starts the servers, makes the ACL tokens, then the rest).
@@ -39,6 +41,8 @@ run="$root/.run"
 tag="ruta $(cat "$run/address" 2>/dev/null || hostname -s 2>/dev/null || echo host)"
 operations_port=${OPERATIONS_PORT:-8081}
 balancer_port=${BALANCER_PORT:-8080}
+balancer_https_port=${BALANCER_HTTPS_PORT:-8443}
+balancer_admin_port=${BALANCER_ADMIN_PORT:-9090}
 wait_seconds=${WAIT_SECONDS:-180}
 secrets="$root/secrets"
 consul_api=http://127.0.0.1:8500
@@ -48,6 +52,8 @@ units_only=no
 . "$root/provisioning/lib/common.sh"
 # shellcheck source=provisioning/lib/units.sh
 . "$root/provisioning/lib/units.sh"
+# shellcheck source=provisioning/lib/tls.sh
+. "$root/provisioning/lib/tls.sh"
 
 has_role() { role_in "$roles" "$1"; }
 
@@ -201,7 +207,12 @@ await() { # description pidfile command...
 # this host registers just one.
 operations_passing() { agent_get /v1/agent/health/service/name/operations >/dev/null 2>&1; }
 
-balancer_routes() { curl -sf "http://127.0.0.1:$balancer_port/health/ready" >/dev/null 2>&1; }
+# A balancer with HTTPS keeps its admin surface, readiness included, on the loopback admin port.
+serves_https() { secure && [ -s "$secrets/balancer.p12" ]; }
+balancer_admin_url() {
+  if serves_https; then echo "http://127.0.0.1:$balancer_admin_port$1"; else echo "http://127.0.0.1:$balancer_port$1"; fi
+}
+balancer_routes() { curl -sf "$(balancer_admin_url /health/ready)" >/dev/null 2>&1; }
 
 read_up_options() {
   address="" roles="" join="" servers=1 consul_only=no expose_api=no
@@ -242,7 +253,16 @@ start_operations() {
 }
 
 start_balancer() {
-  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port"
+  local dir="$run/balancer" options=() payara_options=()
+  if serves_https; then
+    mkdir -p "$dir"
+    admin_listener_commands "$balancer_admin_port" 127.0.0.1 >"$dir/pre-boot-commands.asadmin"
+    write_https_properties "$secrets/balancer.p12" "$secrets/balancer.password" "$dir/https.properties"
+    options=("-Dbalancer.admin-port=$balancer_admin_port")
+    payara_options=(--prebootcommandfile "$dir/pre-boot-commands.asadmin")
+    mapfile -t -O 2 payara_options < <(https_options "$dir/https.properties" "$balancer_https_port")
+  fi
+  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${options[@]}" -- "${payara_options[@]}"
 }
 
 up() {
@@ -257,7 +277,12 @@ up() {
   if has_role operations && ! part_running operations; then start_operations; fi
   if has_role balancer && ! part_running balancer; then start_balancer; fi
   has_role operations && await "operations passing in Consul" "$run/operations/pid" operations_passing
-  has_role balancer && await "balancer ready: http://$address:$balancer_port/" "$run/balancer/pid" balancer_routes
+  if has_role balancer && serves_https; then
+    await "balancer ready: https://$address:$balancer_https_port/ (admin on 127.0.0.1:$balancer_admin_port)" \
+      "$run/balancer/pid" balancer_routes
+  elif has_role balancer; then
+    await "balancer ready: http://$address:$balancer_port/" "$run/balancer/pid" balancer_routes
+  fi
   step "up"
 }
 

@@ -152,7 +152,8 @@ up() {
     step "making a certificate authority and a certificate for 127.0.0.1 and localhost in $run/tls"
     ensure_https_ca "$run/tls"
     ensure_https_certificate "$run/tls" balancer IP:127.0.0.1,DNS:localhost
-    mapfile -t -O "${#payara_options[@]}" payara_options < <(https_options "$run/tls" balancer "$https_port")
+    write_https_properties "$run/tls/balancer.p12" "$run/tls/balancer.password" "$run/tls/balancer.properties"
+    mapfile -t -O "${#payara_options[@]}" payara_options < <(https_options "$run/tls/balancer.properties" "$https_port")
   fi
   start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${options[@]}" -- "${payara_options[@]}"
   await_balancer

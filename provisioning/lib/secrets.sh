@@ -8,6 +8,9 @@
 #     gossip.key               Serf's encryption key (consul keygen)
 #     tls/ca.pem, ca-key.pem   the cluster's CA (consul tls ca create); its key never leaves here
 #     tls/<address>-server.pem, -client.pem (and -key.pem)   each host's certificate
+#     https/ca.pem, ca-key.pem the balancers' HTTPS CA (lib/tls.sh), apart from the agents' own:
+#                              browsers are told to trust it; its key never leaves here
+#     https/<address>.p12, .password   each balancer host's key store for HTTPS
 #     tokens/<name>            "<AccessorID> <SecretID>" of an ACL token, made up here and
 #                              created in Consul with these IDs by 'host.sh acl'
 
@@ -66,12 +69,17 @@ ensure_host_secrets() {
   ensure_certificate "$dir" "$address" "$kind"
   ensure_token "$dir" "agent-$address"
   if role_in "$roles" operations; then ensure_token "$dir" "operations-$address"; fi
-  if role_in "$roles" balancer; then ensure_token "$dir" "balancer-$address"; fi
+  if role_in "$roles" balancer; then
+    ensure_token "$dir" "balancer-$address"
+    ensure_https_ca "$dir/https"
+    ensure_https_certificate "$dir/https" "$address" "IP:$address"
+  fi
 }
 
 # stage_host_secrets DIR ADDRESS ROLES STAGE: the host's share, in STAGE/secrets, as host.sh
 # reads it: the gossip key, the CA's certificate, its own certificate, its agent's token, and a
-# token per server it runs (a Consul server also gets the management and operator tokens).
+# token per server it runs (a Consul server also gets the management and operator tokens; a
+# balancer host its HTTPS key store and that store's password).
 stage_host_secrets() {
   local dir=$1 address=$2 roles=$3 out="$4/secrets" kind=client
   role_in "$roles" consul-server && kind=server
@@ -88,7 +96,11 @@ stage_host_secrets() {
       token_secret "$dir" operator >"$out/operator.token"
     fi
     if role_in "$roles" operations; then token_secret "$dir" "operations-$address" >"$out/operations.token"; fi
-    if role_in "$roles" balancer; then token_secret "$dir" "balancer-$address" >"$out/balancer.token"; fi
+    if role_in "$roles" balancer; then
+      token_secret "$dir" "balancer-$address" >"$out/balancer.token"
+      cp "$dir/https/$address.p12" "$out/balancer.p12"
+      cp "$dir/https/$address.password" "$out/balancer.password"
+    fi
   ) || die "could not gather the secrets of $address"
 }
 

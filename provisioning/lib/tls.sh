@@ -3,9 +3,10 @@
 # openssl. Sourced, never run. Everything is written owner-only; the CA's key never leaves DIR.
 #
 #   DIR/ca.pem, ca-key.pem          the CA (10 years); clients are told to trust ca.pem
-#   DIR/NAME.p12                    a PKCS#12 key store: the key and its certificate chain, alias ruta
-#   DIR/NAME.properties             javax.net.ssl.keyStore and its password, for Payara Micro's
-#                                   --systemProperties, so the password is never on a command line
+#   DIR/NAME.p12, NAME.password     a PKCS#12 key store (the key and its certificate chain, alias
+#                                   ruta) and its random password
+# Payara Micro reads the key store's path and password from a properties file given with
+# --systemProperties (https_properties), so the password is never on a command line.
 
 # ensure_https_ca DIR: makes the CA if there is none; never replaces one.
 ensure_https_ca() {
@@ -22,10 +23,10 @@ ensure_https_ca() {
 
 # ensure_https_certificate DIR NAME SAN: a server certificate for the names in SAN (openssl's
 # subjectAltName syntax, e.g. IP:127.0.0.1,DNS:localhost), signed by DIR's CA, in DIR/NAME.p12
-# with a fresh random password in DIR/NAME.properties. Kept if it is there already.
+# with a fresh random password in DIR/NAME.password. Kept if it is there already.
 ensure_https_certificate() {
   local dir=$1 name=$2 san=$3 work password
-  [ -s "$dir/$name.p12" ] && [ -s "$dir/$name.properties" ] && return 0
+  [ -s "$dir/$name.p12" ] && [ -s "$dir/$name.password" ] && return 0
   work=$(mktemp -d "$dir/new.XXXXXX")
   (
     umask 077
@@ -39,16 +40,25 @@ ensure_https_certificate() {
     # The password reaches openssl through its environment, not its arguments.
     KEY_STORE_PASSWORD=$password openssl pkcs12 -export -name ruta -in "$work/certificate.pem" -inkey "$work/key.pem" \
       -certfile "$dir/ca.pem" -out "$work/key-store.p12" -passout env:KEY_STORE_PASSWORD
-    printf 'javax.net.ssl.keyStore=%s\njavax.net.ssl.keyStoreType=PKCS12\njavax.net.ssl.keyStorePassword=%s\n' \
-      "$dir/$name.p12" "$password" >"$work/properties"
+    printf '%s\n' "$password" >"$work/password"
     mv "$work/key-store.p12" "$dir/$name.p12"
-    mv "$work/properties" "$dir/$name.properties"
+    mv "$work/password" "$dir/$name.password"
   ) || die "could not make the HTTPS certificate $name in $dir"
   rm -rf "$work"
 }
 
-# https_options DIR NAME PORT: the Payara Micro options that serve HTTPS (and HTTP/2, offered
-# through ALPN) on PORT with DIR/NAME's key store.
+# write_https_properties KEY-STORE PASSWORD-FILE OUT: the system properties that give Payara
+# Micro the key store, written owner-only to OUT.
+write_https_properties() {
+  (
+    umask 077
+    printf 'javax.net.ssl.keyStore=%s\njavax.net.ssl.keyStoreType=PKCS12\njavax.net.ssl.keyStorePassword=%s\n' \
+      "$1" "$(cat "$2")" >"$3"
+  ) || die "could not write $3"
+}
+
+# https_options PROPERTIES PORT: the Payara Micro options that serve HTTPS (and HTTP/2, offered
+# through ALPN) on PORT with the key store PROPERTIES names.
 https_options() {
-  printf '%s\n' --sslPort "$3" --sslCert ruta --systemProperties "$1/$2.properties"
+  printf '%s\n' --sslPort "$2" --sslCert ruta --systemProperties "$1"
 }

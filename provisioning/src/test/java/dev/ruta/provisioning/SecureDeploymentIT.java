@@ -110,6 +110,21 @@ class SecureDeploymentIT {
             assertEquals(even, splitOnceRoutedTo(browser, balancer, even.keySet()), balancer);
         }
 
+        // Each balancer serves HTTPS with HTTP/2 to a browser that trusts the deployment's CA, and
+        // keeps its admin surface to its own loopback: refused from another host, 404 on the traffic port.
+        Path ca = deployment.secrets().resolve("https/ca.pem");
+        for (String address : List.of(SERVERS.get(0), SECOND_BALANCER)) {
+            assertEquals("200 2", browser.https("https://" + address + ":8443/api/operations/add?a=1&b=2", ca), address);
+            assertEquals(0, browser.request("GET", "http://" + address + ":9090/balancer/services", null, null).status(),
+                    "the admin port of " + address + " answers another host");
+            assertEquals(404, browser.request("GET", "http://" + address + ":8080/balancer/services", null, null).status(), address);
+        }
+        assertTrue(browser.https("https://" + SERVERS.get(0) + ":8443/api/operations/add?a=1&b=2",
+                deployment.secrets().resolve("tls/ca.pem")).startsWith("000"), "the agents' CA does not vouch for a balancer");
+        for (TestHost host : List.of(servers.get(0), balancerHost)) {
+            assertEquals(200, host.request("GET", "http://127.0.0.1:9090/balancer/services", null, null).status(), host.address());
+        }
+
         // The secrets: readable by their owner only, here and on each host.
         assertOwnerOnly(deployment.secrets());
         for (TestHost host : agents) {
@@ -287,6 +302,11 @@ class SecureDeploymentIT {
                 values.add(Files.readAllLines(key).get(1));
             }
         }
+        try (Stream<Path> files = Files.list(deployment.secrets().resolve("https"))) {
+            for (Path password : files.filter(file -> file.getFileName().toString().endsWith(".password")).toList()) {
+                values.add(Files.readString(password).strip());
+            }
+        }
         return values;
     }
 
@@ -314,7 +334,8 @@ class SecureDeploymentIT {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).collect(Collectors.toMap(dir::relativize, file -> {
                 try {
-                    return Files.readString(file);
+                    // Key stores are binary: compared as Base64.
+                    return java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -43,6 +43,12 @@ record TestHost(String namespace, String address) {
                 .toList();
     }
 
+    /** A GET over HTTPS with HTTP/2 offered, trusting only the CA in {@code caFile}: "<status> <HTTP version>", "000 0" when refused. */
+    String https(String url, Path caFile) {
+        return TestNetwork.output("ip", "netns", "exec", namespace, "curl", "-s", "--max-time", "10", "--http2",
+                "--cacert", caFile.toString(), "-o", "/dev/null", "-w", "%{http_code} %{http_version}", url).strip();
+    }
+
     /** The JSON document at the URL, or null when it does not answer 2xx. */
     JsonStructure json(String url) {
         String body = TestNetwork.output("ip", "netns", "exec", namespace, "curl", "-sf", "--max-time", "10", url);

@@ -194,7 +194,8 @@ class EdgeIT {
     private void makeCertificate() throws Exception {
         Path library = ProjectPaths.root().resolve("provisioning/lib/tls.sh");
         Process make = new ProcessBuilder("bash", "-c", "die() { echo \"$*\" >&2; exit 1; }; . \"$1\";"
-                + " ensure_https_ca \"$2\" && ensure_https_certificate \"$2\" balancer IP:127.0.0.1,DNS:localhost",
+                + " ensure_https_ca \"$2\" && ensure_https_certificate \"$2\" balancer IP:127.0.0.1,DNS:localhost"
+                + " && write_https_properties \"$2/balancer.p12\" \"$2/balancer.password\" \"$2/balancer.properties\"",
                 "make", library.toString(), tls.toString()).inheritIO().start();
         assertTrue(make.waitFor(60, TimeUnit.SECONDS) && make.exitValue() == 0, "tls.sh made the key store");
         try (Stream<Path> made = Files.list(tls)) {
