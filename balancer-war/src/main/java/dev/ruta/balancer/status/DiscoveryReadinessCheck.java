@@ -14,9 +14,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * "discovery": DOWN only until Consul first answers. Afterwards an unreachable Consul shows in
- * the data (seconds since its last answer) but the balancer stays ready: it routes on the last
- * good table, which is better than routing nothing.
+ * "discovery": DOWN until the table is complete (both of the source's watches have answered
+ * once), so a balancer never says ready on half a catalog. Afterwards an unreachable or
+ * refusing Consul shows in the data (seconds since its last answer, the error) but the balancer
+ * stays ready: it routes on the last complete table, which is better than routing nothing.
  */
 @Readiness
 @ApplicationScoped
