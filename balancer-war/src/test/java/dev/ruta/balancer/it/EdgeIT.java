@@ -13,8 +13,8 @@ import dev.ruta.testing.PayaraProcess;
 import dev.ruta.testing.ProjectPaths;
 import dev.ruta.testing.RecordingServer;
 import dev.ruta.testing.TestHttp;
+import dev.ruta.testing.TrustedCa;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +74,7 @@ class EdgeIT {
         await("the balancer's admin port answers").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
                 .failFast("the balancer exited; log: " + balancer.log(), () -> !balancer.isAlive())
                 .until(() -> TestHttp.answers(admin("/health/live")) && TestHttp.get(admin("/health/live")).status() == 200);
-        trusting = HttpClient.newBuilder().sslContext(trusting(tls.resolve("ca.pem"))).version(HttpClient.Version.HTTP_2).build();
+        trusting = HttpClient.newBuilder().sslContext(TrustedCa.context(tls.resolve("ca.pem"))).version(HttpClient.Version.HTTP_2).build();
         await("echo routed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                 .until(() -> TestHttp.get(admin("/balancer/services")).body().contains("echo-1"));
     }
@@ -178,7 +174,7 @@ class EdgeIT {
 
         // A name the balancer has no certificate for: it answers with the one it has, and the
         // client decides (this one checks the chain, not the name).
-        try (javax.net.ssl.SSLSocket unknownName = (javax.net.ssl.SSLSocket) trustingContext().getSocketFactory()
+        try (javax.net.ssl.SSLSocket unknownName = (javax.net.ssl.SSLSocket) TrustedCa.context(tls.resolve("ca.pem")).getSocketFactory()
                 .createSocket("127.0.0.1", httpsPort)) {
             javax.net.ssl.SSLParameters parameters = unknownName.getSSLParameters();
             parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("unknown.example")));
@@ -190,10 +186,6 @@ class EdgeIT {
             String answer = new String(unknownName.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
         }
-    }
-
-    private SSLContext trustingContext() throws Exception {
-        return trusting(tls.resolve("ca.pem"));
     }
 
     private URI https(String path) {
@@ -227,18 +219,5 @@ class EdgeIT {
                 }
             }
         }
-    }
-
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            trust.setCertificateEntry("ruta-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }
