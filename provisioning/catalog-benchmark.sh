@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # How the balancer copes with a real catalog's size: a Consul agent of its own holding SERVICES
-# tagged services of two instances each (one with a TTL check, one without), then a balancer
+# tagged services of two instances each (one with a TTL check, the other with one or none), then a balancer
 # started in front of it. Prints the time from the balancer's start until it is ready and until
 # every service is routed, the connections and threads it holds against the agent, its memory,
 # and how long one change in the middle of the catalog takes to reach routing (an instance
-# leaving, coming back, failing its check and passing again), each as the median of ROUNDS.
+# leaving, coming back, failing its check and passing again), each as the median of ROUNDS,
+# with the reads of the catalog those changes cost the balancer (from the agent's own log).
 #
 #   provisioning/catalog-benchmark.sh | tee catalog.txt
 #
 # Settings (environment): SERVICES (1000)  ROUNDS (5)  RUN_DIR (.run): where its folder goes
+#   CHECKS (half): half, one instance of each service without a check; all, every instance with one
 #   BALANCER_JAR (balancer-war/target/balancer.jar): another build to compare, e.g. an older commit's
 # Needs python3 and curl. Runs beside provisioning/local-cluster.sh without touching it: its
 # agent, instances and balancer listen on free ports, and everything it writes goes under
@@ -23,6 +25,8 @@ tag=catalog-benchmark
 
 services=${SERVICES:-1000}
 rounds=${ROUNDS:-5}
+checks=${CHECKS:-half}
+case "$checks" in half|all) ;; *) die "CHECKS is half or all, not $checks" ;; esac
 
 cleanup() {
   local status=$?
@@ -55,7 +59,7 @@ consul_port=$(free_port)
 step "Consul agent (dev mode) on port $consul_port"
 nohup "$consul" agent -dev -bind 127.0.0.1 -client 127.0.0.1 -node catalog-benchmark \
   -http-port "$consul_port" -dns-port "$(free_port)" -serf-lan-port "$(free_port)" -server-port "$(free_port)" \
-  -grpc-port -1 -serf-wan-port -1 -log-level warn </dev/null >"$dir/consul/consul.log" 2>&1 &
+  -grpc-port -1 -serf-wan-port -1 -log-level debug </dev/null >"$dir/consul/consul.log" 2>&1 &
 record_pid "$dir/consul" $!
 await_leader "http://127.0.0.1:$consul_port" "$dir/consul"
 
@@ -73,13 +77,15 @@ cat >"$dir/measure.py" <<'PY'
 import http.client, json, os, statistics, sys, time
 consul_port, balancer_port, services, rounds, pid = (int(x) for x in sys.argv[2:7])
 port_a, port_b = int(open(sys.argv[7]).read()), int(open(sys.argv[8]).read())
+every_checked, consul_log = sys.argv[9] == "all", sys.argv[10]
 consul = http.client.HTTPConnection("127.0.0.1", consul_port)
 def call(conn, method, path, body=None):
     conn.request(method, path, body=body)
     r = conn.getresponse(); data = r.read()
     return r, data
 def reg(i, side):
-    check = ',"Check":{"CheckID":"scale-%d-a-ttl","TTL":"1h","Status":"passing"}' % i if side == "a" else ""
+    checked = side == "a" or every_checked
+    check = ',"Check":{"CheckID":"scale-%d-%s-ttl","TTL":"1h","Status":"passing"}' % (i, side) if checked else ""
     r, _ = call(consul, "PUT", "/v1/agent/service/register", '{"ID":"scale-%d-%s","Name":"scale-%d","Address":"127.0.0.1",'
                 '"Port":%d,"Tags":["balanced"]%s}' % (i, side, i, port_a if side == "a" else port_b, check))
     assert r.status == 200, r.status
@@ -121,6 +127,7 @@ if sys.argv[1] == "routed":
 if sys.argv[1] == "changes":
     middle = "scale-%d" % (services // 2)
     leave, back, fail, pass_ = [], [], [], []
+    log_start = os.path.getsize(consul_log)
     for _ in range(rounds):
         call(consul, "PUT", "/v1/agent/service/deregister/%s-b" % middle); leave.append(until(middle, middle + "-a"))
         reg(services // 2, "b"); back.append(until_both(middle))
@@ -129,6 +136,12 @@ if sys.argv[1] == "changes":
     for name, values in (("an instance leaves", leave), ("it comes back", back), ("its check fails", fail), ("it passes again", pass_)):
         print("%-20s %7.0f ms (median of %d; %s)" % (name, statistics.median(values), len(values),
               " ".join("%.0f" % v for v in values)))
+    with open(consul_log, errors="replace") as log:
+        log.seek(log_start)
+        served = [line for line in log if "Request finished" in line]
+    nodes = sum(1 for line in served if "url=/v1/catalog/node-services/" in line)
+    one = sum(1 for line in served if "url=/v1/health/service/" in line)
+    print("%-20s %d of a node's registrations, %d of one service's (for %d changes)" % ("catalog reads", nodes, one, 4 * rounds))
 if sys.argv[1] == "connections":
     sockets = set()
     for fd in os.listdir("/proc/%d/fd" % pid):
@@ -145,7 +158,7 @@ if sys.argv[1] == "connections":
     print(count)
 PY
 measure() { python3 "$dir/measure.py" "$1" "$consul_port" "${balancer_port:-0}" "$services" "$rounds" "${balancer_pid:-0}" \
-  "$dir/instance-a/port" "$dir/instance-b/port"; }
+  "$dir/instance-a/port" "$dir/instance-b/port" "$checks" "$dir/consul/consul.log"; }
 
 step "registering $services services of two instances each"
 step "registered in $(measure register) s"
@@ -166,7 +179,7 @@ routed=$(date +%s.%N)
 clk_tck=$(getconf CLK_TCK)
 cpu=$(awk -v t="$clk_tck" '{print ($14 + $15) / t}' "/proc/$balancer_pid/stat")
 
-printf '\n%-44s %s\n' "catalog" "$services services x 2 instances (half with a TTL check)"
+printf '\n%-44s %s\n' "catalog" "$services services x 2 instances ($checks with a TTL check)"
 printf '%-44s %.1f s\n' "start -> ready (/health/ready 200)" "$(awk -v a="$start" -v b="$ready" 'BEGIN {print b - a}')"
 if [ "$routed_count" = "$services" ]; then
   printf '%-44s %.1f s\n' "start -> every service routed" "$(awk -v a="$start" -v b="$routed" 'BEGIN {print b - a}')"

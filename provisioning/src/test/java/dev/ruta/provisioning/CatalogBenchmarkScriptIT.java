@@ -29,7 +29,8 @@ class CatalogBenchmarkScriptIT {
         Path output = scratch.resolve("output.txt");
         ProcessBuilder benchmark = new ProcessBuilder(ProjectPaths.root().resolve("provisioning/catalog-benchmark.sh").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
-        benchmark.environment().putAll(java.util.Map.of("SERVICES", "20", "ROUNDS", "1", "RUN_DIR", scratch.toString()));
+        benchmark.environment().putAll(java.util.Map.of("SERVICES", "20", "ROUNDS", "1", "CHECKS", "all",
+                "RUN_DIR", scratch.toString()));
         int status = Commands.exitStatus(benchmark, Duration.ofMinutes(5));
         String printed = Files.readString(output);
 
@@ -39,6 +40,8 @@ class CatalogBenchmarkScriptIT {
         assertTrue(connections.find(), printed);
         assertTrue(Integer.parseInt(connections.group(1)) <= 3, printed);
         assertTrue(Pattern.compile("an instance leaves\\s+\\d+ ms").matcher(printed).find(), printed);
+        Matcher reads = Pattern.compile("catalog reads\\s+\\d+ of a node's registrations, (\\d+) of one service's").matcher(printed);
+        assertTrue(reads.find() && Integer.parseInt(reads.group(1)) > 0, "every instance has a check: its service is read alone\n" + printed);
         assertFalse(Files.exists(scratch.resolve("catalog-benchmark")), "its folder, and the PIDs in it, are gone");
         for (String line : printed.lines().filter(line -> line.contains("stopping")).toList()) {
             long pid = Long.parseLong(line.replaceAll(".*\\(pid (\\d+)\\).*", "$1"));

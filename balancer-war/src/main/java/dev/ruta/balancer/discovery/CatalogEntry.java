@@ -5,6 +5,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One tagged registration in Consul's catalog, the node it is on (the node, with the
@@ -21,36 +22,64 @@ record CatalogEntry(String node, Instance instance, Weights weights) {
      * The routable registrations in an answer of {@code /v1/catalog/node-services/<node>}
      * (null when the node has left since it was listed).
      */
-    static List<CatalogEntry> read(JsonValue answer, Skipped skipped) {
+    static List<CatalogEntry> readNode(JsonValue answer, Skipped skipped) {
         if (answer.getValueType() != JsonValue.ValueType.OBJECT) {
             return List.of();
         }
         JsonObject nodeServices = answer.asJsonObject();
-        JsonValue node = nodeServices.get("Node");
+        JsonObject node = object(nodeServices, "Node");
         JsonValue services = nodeServices.get("Services");
-        if (node == null || node.getValueType() != JsonValue.ValueType.OBJECT
-                || !(node.asJsonObject().get("Node") instanceof JsonString nodeName)
-                || services == null || services.getValueType() != JsonValue.ValueType.ARRAY) {
+        if (node == null || services == null || services.getValueType() != JsonValue.ValueType.ARRAY) {
             return List.of();
         }
         List<CatalogEntry> entries = new ArrayList<>(services.asJsonArray().size());
         for (JsonValue registration : services.asJsonArray()) {
-            String service = registration.getValueType() == JsonValue.ValueType.OBJECT
-                    && registration.asJsonObject().get("Service") instanceof JsonString name ? name.getString() : "?";
-            // The name goes into the client's path /api/<service>/: one such as "../x" would mean something else there.
-            if (!ServiceName.isValid(service)) {
-                skipped.skip("service " + service, "not a name such as operations or web-2");
-                continue;
-            }
-            RegistryEntry.Reading reading = RegistryEntry.read(service, registration, node.asJsonObject());
-            if (reading.valid()) {
-                String what = "instance " + reading.id() + " of service " + service;
-                Weights weights = Weights.read(registration.asJsonObject().get("Weights"), odd -> skipped.skip(what, odd));
-                entries.add(new CatalogEntry(nodeName.getString(), reading.instance().withWeight(weights.passing()), weights));
-            } else {
-                skipped.skip("instance " + reading.id() + " of service " + service, reading.problem());
+            read(node, registration, skipped).ifPresent(entries::add);
+        }
+        return entries;
+    }
+
+    /** The routable registrations in an answer of {@code /v1/health/service/<service>}: each with its node. */
+    static List<CatalogEntry> readService(JsonValue answer, Skipped skipped) {
+        if (answer.getValueType() != JsonValue.ValueType.ARRAY) {
+            return List.of();
+        }
+        List<CatalogEntry> entries = new ArrayList<>(answer.asJsonArray().size());
+        for (JsonValue value : answer.asJsonArray()) {
+            if (value.getValueType() == JsonValue.ValueType.OBJECT) {
+                JsonObject node = object(value.asJsonObject(), "Node");
+                JsonValue registration = value.asJsonObject().get("Service");
+                if (node != null && registration != null) {
+                    read(node, registration, skipped).ifPresent(entries::add);
+                }
             }
         }
         return entries;
+    }
+
+    private static Optional<CatalogEntry> read(JsonObject node, JsonValue registration, Skipped skipped) {
+        if (!(node.get("Node") instanceof JsonString nodeName)) {
+            return Optional.empty();
+        }
+        String service = registration.getValueType() == JsonValue.ValueType.OBJECT
+                && registration.asJsonObject().get("Service") instanceof JsonString name ? name.getString() : "?";
+        // The name goes into the client's path /api/<service>/: one such as "../x" would mean something else there.
+        if (!ServiceName.isValid(service)) {
+            skipped.skip("service " + service, ServiceName.PROBLEM);
+            return Optional.empty();
+        }
+        RegistryEntry.Reading reading = RegistryEntry.read(service, registration, node);
+        if (!reading.valid()) {
+            skipped.skip("instance " + reading.id() + " of service " + service, reading.problem());
+            return Optional.empty();
+        }
+        String what = "instance " + reading.id() + " of service " + service;
+        Weights weights = Weights.read(registration.asJsonObject().get("Weights"), odd -> skipped.skip(what, odd));
+        return Optional.of(new CatalogEntry(nodeName.getString(), reading.instance().withWeight(weights.passing()), weights));
+    }
+
+    private static JsonObject object(JsonObject parent, String name) {
+        JsonValue value = parent.get(name);
+        return value != null && value.getValueType() == JsonValue.ValueType.OBJECT ? value.asJsonObject() : null;
     }
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,12 +29,19 @@ import java.util.stream.Stream;
 /**
  * Follows a whole Consul catalog with two blocking queries, whatever its size: the catalog's
  * service list, whose index moves with every registration, and the checks of the tagged
- * registrations and of every node, whose index moves with every change of health. When the
- * catalog moves, each node's tagged registrations are read again (one request per node); when
- * health moves, only the checks are. Both are joined into each service's passing instances, and
- * only the services whose instances changed are announced. So the balancer holds at most three
- * connections and two threads against its agent, far inside the agent's per-client limit, and a
- * change still arrives within one round trip. While a watch fails, the last complete table stays.
+ * registrations and of every node, whose index moves with every change of health.
+ *
+ * <p>Consul 1.8 does not say which registration a catalog move was, so the checks tell it: a
+ * registration that joins, leaves or is made anew adds or drops checks of its service, and a
+ * service that is tagged, untagged or retagged changes the service list. Only those services are
+ * read again, one request each; the registrations without a check of their own, which only the
+ * catalog knows, are read again on every catalog move. When that would be more requests than the
+ * catalog has nodes, each node is read instead (one request per node), as at the start and every
+ * {@code resync} while the catalog moves, which also catches what leaves the checks as they were
+ * (a registration changed in place). States come from the checks alone, so passing and failing
+ * arrive within one round trip. The joined table announces only the services whose instances
+ * changed. Reads are made one at a time: at most three connections and three threads against the
+ * agent. While a watch or a read fails, the last complete table stays.
  */
 public final class ConsulCatalogSource implements InstanceSource {
 
@@ -40,29 +50,42 @@ public final class ConsulCatalogSource implements InstanceSource {
     private static final Pattern TAG = Pattern.compile("[\\x21-\\x7E&&[^\"\\\\]]{1,128}");
 
     private final ConsulHttp consul;
+    private final String tag;
     private final String nodeServicesFilter;
+    private final String serviceFilter;
     private final boolean routeWarning;
+    private final Duration resync;
     private final ExecutorService httpThreads;
+    private final ScheduledExecutorService resyncThread;
     private final BlockingWatch catalog;
     private final BlockingWatch health;
     /** Entries already warned about, so a bad one is named once, not on every change. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
-    /** What was last announced per service; guarded by this. */
+    // The table and what it was read from; guarded by this, which also makes reads one at a time.
+    private final Map<String, List<CatalogEntry>> registrations = new HashMap<>();
     private final Map<String, List<Instance>> announced = new HashMap<>();
-    private volatile List<CatalogEntry> entries;
-    private volatile HealthStates states;
+    private TaggedServices tagged = TaggedServices.none();
+    private HealthStates states;
+    private int nodes;
+    private Instant wholeReadAt;
+    private boolean movedSinceWholeRead;
+    private long index;
     private volatile Instant completeAt;
     private volatile DiscoveryListener listener;
 
     public ConsulCatalogSource(URI consulUrl, Optional<String> token, String tag, boolean routeWarning, Duration wait,
-                               Duration maxRetryDelay, ThreadFactory threads) {
+                               Duration maxRetryDelay, Duration resync, ThreadFactory threads) {
         if (!TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("balancer.tag '" + tag + "' must be 1-128 printable characters, without quotes or backslashes");
         }
+        this.tag = tag;
         this.routeWarning = routeWarning;
+        this.resync = resync;
         this.httpThreads = Executors.newFixedThreadPool(2, threads);
+        this.resyncThread = Executors.newSingleThreadScheduledExecutor(threads);
         this.consul = new ConsulHttp(consulUrl, token, wait, httpThreads);
         this.nodeServicesFilter = "?filter=" + ConsulHttp.encode("\"" + tag + "\" in Tags");
+        this.serviceFilter = "?filter=" + ConsulHttp.encode("\"" + tag + "\" in Service.Tags");
         String checksFilter = ConsulHttp.encode("ServiceTags contains \"" + tag + "\" or ServiceID == \"\"");
         this.catalog = new BlockingWatch("catalog", consul, "/v1/catalog/services", this::catalogMoved, maxRetryDelay, threads);
         this.health = new BlockingWatch("health", consul, "/v1/health/state/any?filter=" + checksFilter, this::healthMoved,
@@ -74,6 +97,8 @@ public final class ConsulCatalogSource implements InstanceSource {
         this.listener = listener;
         catalog.start();
         health.start();
+        long period = Math.max(1, resync.toMillis());
+        resyncThread.scheduleWithFixedDelay(this::resync, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Consul's last answer, once both watches have answered and the table is complete. */
@@ -96,22 +121,89 @@ public final class ConsulCatalogSource implements InstanceSource {
     public void close() {
         catalog.close();
         health.close();
+        resyncThread.shutdownNow();
         httpThreads.shutdownNow();
     }
 
-    private void catalogMoved(ConsulAnswer services) throws IOException, InterruptedException {
-        List<CatalogEntry> read = new ArrayList<>();
-        for (String node : nodes()) {
-            ConsulAnswer answer = consul.read("/v1/catalog/node-services/" + ConsulHttp.encode(node) + nodeServicesFilter);
-            read.addAll(CatalogEntry.read(answer.body(), this::warnOnce));
+    private synchronized void catalogMoved(ConsulAnswer services) throws IOException, InterruptedException {
+        TaggedServices now = TaggedServices.read(services.body(), tag);
+        if (wholeReadAt == null) {
+            readWhole();
+        } else {
+            Set<String> stale = now.changedSince(tagged);
+            if (states != null) {
+                stale.addAll(states.servicesWithUncheckedRegistrations(entries()));
+            }
+            read(stale);
+            movedSinceWholeRead = true;
         }
-        entries = List.copyOf(read);
+        tagged = now;
         announce(services.index());
     }
 
-    private void healthMoved(ConsulAnswer checks) {
-        states = HealthStates.read(checks.body());
+    private synchronized void healthMoved(ConsulAnswer checks) throws IOException, InterruptedException {
+        HealthStates now = HealthStates.read(checks.body());
+        if (wholeReadAt != null) {
+            read(now.servicesChangedSince(states == null ? HealthStates.none() : states));
+        }
+        // Only once the services it names are read: if a read fails, the next answer names them again.
+        states = now;
         announce(checks.index());
+    }
+
+    private synchronized void resync() {
+        if (wholeReadAt == null || !movedSinceWholeRead || Instant.now().isBefore(wholeReadAt.plus(resync))) {
+            return;
+        }
+        try {
+            readWhole();
+            announce(index);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Consul at {0} fails a catalog read ({1}); keeping the table and trying again in {2}",
+                    new Object[] {consul.address(), e.getMessage(), resync});
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Unexpected error reading Consul's catalog; trying again in " + resync, e);
+        }
+    }
+
+    /** Reads these services again, or every node when that takes fewer requests. */
+    private void read(Set<String> services) throws IOException, InterruptedException {
+        if (services.size() > Math.max(1, nodes)) {
+            readWhole();
+            return;
+        }
+        for (String service : services) {
+            if (!ServiceName.isValid(service)) {
+                warnOnce("service " + service, ServiceName.PROBLEM);
+                continue;
+            }
+            List<CatalogEntry> read = CatalogEntry.readService(
+                    consul.read("/v1/health/service/" + service + serviceFilter).body(), this::warnOnce);
+            if (read.isEmpty()) {
+                registrations.remove(service);
+            } else {
+                registrations.put(service, read);
+            }
+        }
+    }
+
+    private void readWhole() throws IOException, InterruptedException {
+        Instant startedAt = Instant.now();
+        List<String> names = nodes();
+        Map<String, List<CatalogEntry>> read = new HashMap<>();
+        for (String node : names) {
+            ConsulAnswer answer = consul.read("/v1/catalog/node-services/" + ConsulHttp.encode(node) + nodeServicesFilter);
+            for (CatalogEntry entry : CatalogEntry.readNode(answer.body(), this::warnOnce)) {
+                read.computeIfAbsent(entry.instance().service(), service -> new ArrayList<>()).add(entry);
+            }
+        }
+        registrations.clear();
+        registrations.putAll(read);
+        nodes = names.size();
+        wholeReadAt = startedAt;
+        movedSinceWholeRead = false;
     }
 
     private List<String> nodes() throws IOException, InterruptedException {
@@ -126,14 +218,19 @@ public final class ConsulCatalogSource implements InstanceSource {
                 .sorted().toList();
     }
 
+    private Collection<CatalogEntry> entries() {
+        List<CatalogEntry> all = new ArrayList<>();
+        registrations.values().forEach(all::addAll);
+        return all;
+    }
+
     /** Announces the services whose passing instances differ from what was last announced. */
-    private synchronized void announce(long index) {
-        List<CatalogEntry> known = entries;
-        HealthStates health = states;
-        if (known == null || health == null) {
+    private void announce(long answerIndex) {
+        index = Math.max(index, answerIndex);
+        if (wholeReadAt == null || states == null) {
             return;
         }
-        Map<String, List<Instance>> passing = health.routable(known, routeWarning);
+        Map<String, List<Instance>> passing = states.routable(entries(), routeWarning);
         Instant now = Instant.now();
         for (Map.Entry<String, List<Instance>> service : passing.entrySet()) {
             List<Instance> before = announced.put(service.getKey(), service.getValue());

@@ -35,10 +35,11 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private final boolean routeWarning;
     private final Duration wait;
     private final Duration maxRetryDelay;
+    private final Duration resync;
     private volatile InstanceSource source;
 
     protected DiscoveryLifecycle() {
-        this(null, null, null, Optional.empty(), null, false, null, null);
+        this(null, null, null, Optional.empty(), null, false, null, null, null);
     }
 
     @Inject
@@ -48,7 +49,8 @@ public class DiscoveryLifecycle implements DiscoveryListener {
                               @ConfigProperty(name = "balancer.tag") String tag,
                               @ConfigProperty(name = "balancer.route-warning") boolean routeWarning,
                               @ConfigProperty(name = "consul.watch.wait") Duration wait,
-                              @ConfigProperty(name = "consul.retry.max-delay") Duration maxRetryDelay) {
+                              @ConfigProperty(name = "consul.retry.max-delay") Duration maxRetryDelay,
+                              @ConfigProperty(name = "consul.catalog.resync") Duration resync) {
         this.changed = changed;
         this.removed = removed;
         this.consulUrl = consulUrl;
@@ -57,10 +59,11 @@ public class DiscoveryLifecycle implements DiscoveryListener {
         this.routeWarning = routeWarning;
         this.wait = wait;
         this.maxRetryDelay = maxRetryDelay;
+        this.resync = resync;
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        source = new ConsulCatalogSource(consulUrl, token, tag, routeWarning, wait, maxRetryDelay, threads);
+        source = new ConsulCatalogSource(consulUrl, token, tag, routeWarning, wait, maxRetryDelay, resync, threads);
         LOG.log(Level.INFO, "Following Consul at {0} for services tagged {1}", new Object[] {consulUrl, tag});
         source.start(this);
     }

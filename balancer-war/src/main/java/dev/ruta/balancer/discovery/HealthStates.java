@@ -3,16 +3,22 @@ package dev.ruta.balancer.discovery;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.JsonNumber;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Consul's checks, read into each registration's state as Consul's own {@code passing} filter
  * sees it: the worst of the registration's checks and its node's. A registration without checks
- * is passing, as in Consul.
+ * is passing, as in Consul. The checks also say which registrations each service has (node, ID
+ * and when each check was created), so a registration that joins, leaves or is made anew shows
+ * as a change of its service without reading the catalog.
  */
 final class HealthStates {
 
@@ -35,16 +41,20 @@ final class HealthStates {
 
     private final Map<String, State> nodes;
     private final Map<String, State> registrations;
+    /** Per service, each of its checks as node, registration ID and the index it was created at. */
+    private final Map<String, Set<String>> checksByService;
 
-    private HealthStates(Map<String, State> nodes, Map<String, State> registrations) {
+    private HealthStates(Map<String, State> nodes, Map<String, State> registrations, Map<String, Set<String>> checksByService) {
         this.nodes = nodes;
         this.registrations = registrations;
+        this.checksByService = checksByService;
     }
 
     /** Reads an answer of {@code /v1/health/state/any}; entries that are not checks are passed over. */
     static HealthStates read(JsonValue checks) {
         Map<String, State> nodes = new HashMap<>();
         Map<String, State> registrations = new HashMap<>();
+        Map<String, Set<String>> checksByService = new HashMap<>();
         if (checks.getValueType() == JsonValue.ValueType.ARRAY) {
             for (JsonValue value : checks.asJsonArray()) {
                 if (value.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -61,10 +71,48 @@ final class HealthStates {
                     nodes.merge(node, state, State::worst);
                 } else {
                     registrations.merge(key(node, serviceId), state, State::worst);
+                    String created = check.get("CreateIndex") instanceof JsonNumber index ? index.toString() : "";
+                    checksByService.computeIfAbsent(String.valueOf(string(check, "ServiceName")), service -> new HashSet<>())
+                            .add(key(node, serviceId) + '\u0000' + created);
                 }
             }
         }
-        return new HealthStates(nodes, registrations);
+        return new HealthStates(nodes, registrations, checksByService);
+    }
+
+    /** No checks yet: before Consul's first answer. */
+    static HealthStates none() {
+        return new HealthStates(Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * The services whose checked registrations differ from {@code before}'s: one joined, left or
+     * was registered anew. A change of state alone is not one; {@link #of} tells it.
+     */
+    Set<String> servicesChangedSince(HealthStates before) {
+        Set<String> changed = new HashSet<>();
+        for (Map.Entry<String, Set<String>> service : checksByService.entrySet()) {
+            if (!service.getValue().equals(before.checksByService.get(service.getKey()))) {
+                changed.add(service.getKey());
+            }
+        }
+        for (String service : before.checksByService.keySet()) {
+            if (!checksByService.containsKey(service)) {
+                changed.add(service);
+            }
+        }
+        return changed;
+    }
+
+    /** The services of {@code entries} with a registration that has no check of its own: its changes show only in the catalog. */
+    Set<String> servicesWithUncheckedRegistrations(Collection<CatalogEntry> entries) {
+        Set<String> unchecked = new HashSet<>();
+        for (CatalogEntry entry : entries) {
+            if (!registrations.containsKey(key(entry.node(), entry.instance().id()))) {
+                unchecked.add(entry.instance().service());
+            }
+        }
+        return unchecked;
     }
 
     State of(String node, String serviceId) {
@@ -77,7 +125,7 @@ final class HealthStates {
      * warning weight, as Consul's DNS interface does (a warning weight of 0 routes nothing). A
      * service none of whose instances is routable stays, and answers that it has no instance.
      */
-    Map<String, List<Instance>> routable(List<CatalogEntry> entries, boolean routeWarning) {
+    Map<String, List<Instance>> routable(Collection<CatalogEntry> entries, boolean routeWarning) {
         Map<String, List<Instance>> services = new LinkedHashMap<>();
         for (CatalogEntry entry : entries) {
             List<Instance> instances = services.computeIfAbsent(entry.instance().service(), service -> new ArrayList<>());

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  */
 public final class ServiceName {
 
+    /** Why a name that is not valid is not routed. */
+    static final String PROBLEM = "not a name such as operations or web-2";
+
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private ServiceName() {

@@ -14,8 +14,11 @@ class CatalogEntryTest {
     private final List<String> skipped = new ArrayList<>();
 
     private List<CatalogEntry> read(String answer) {
-        JsonValue json = Json.createReader(new StringReader(answer)).readValue();
-        return CatalogEntry.read(json, (what, problem) -> skipped.add(what + ": " + problem));
+        return CatalogEntry.readNode(json(answer), (what, problem) -> skipped.add(what + ": " + problem));
+    }
+
+    private static JsonValue json(String text) {
+        return Json.createReader(new StringReader(text)).readValue();
     }
 
     @Test
@@ -65,5 +68,23 @@ class CatalogEntryTest {
         assertEquals(List.of(), read("null"));
         assertEquals(List.of(), read("{\"Node\":null,\"Services\":[]}"));
         assertEquals(List.of(), read("{\"Node\":{\"Node\":\"n\"},\"Services\":{}}"));
+    }
+
+    @Test
+    void readsAServiceAnswerEachRegistrationWithItsOwnNode() {
+        List<CatalogEntry> entries = CatalogEntry.readService(json("""
+                [{"Node":{"Node":"host-1","Address":"10.0.0.9"},
+                  "Service":{"ID":"web-1","Service":"web","Address":"","Port":8081,"Weights":{"Passing":2,"Warning":1}},
+                  "Checks":[{"Status":"critical"}]},
+                 {"Node":{"Node":"host-2","Address":"10.0.0.8"},"Service":{"ID":"web-2","Service":"web","Port":8082}},
+                 {"Node":{"Node":"host-3"},"Service":{"ID":"web-3","Service":"web","Address":"bad host","Port":1}},
+                 {"Node":{"Address":"10.0.0.7"},"Service":{"ID":"web-4","Service":"web","Port":1}},
+                 {"Service":{"ID":"web-5","Service":"web","Port":1}}, 7, null]"""),
+                (what, problem) -> skipped.add(what + ": " + problem));
+        assertEquals(List.of(new CatalogEntry("host-1", new Instance("web-1", "web", "10.0.0.9", 8081, "", 2), new Weights(2, 1)),
+                new CatalogEntry("host-2", new Instance("web-2", "web", "10.0.0.8", 8082, "", 1), Weights.EQUAL)), entries,
+                "health is not read from here: the checks watch is its one source");
+        assertEquals(1, skipped.size(), skipped.toString());
+        assertEquals(List.of(), CatalogEntry.readService(json("{}"), (what, problem) -> skipped.add(what)), "not a list");
     }
 }

@@ -7,6 +7,7 @@ import jakarta.json.Json;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class HealthStatesTest {
@@ -71,5 +72,37 @@ class HealthStatesTest {
         assertEquals(List.of("web-4"), states.routable(entries, false).get("web").stream().map(Instance::id).toList());
         assertEquals(List.of("web-1:2", "web-4:5"), states.routable(entries, true).get("web").stream()
                 .map(instance -> instance.id() + ":" + instance.weight()).toList(), "a warning weight of 0 routes nothing");
+    }
+
+    @Test
+    void servicesChangeWhenTheirCheckedRegistrationsJoinLeaveOrAreMadeAnewNotWhenTheirStateMoves() {
+        HealthStates before = read("""
+                [{"Node":"n1","CheckID":"serfHealth","Status":"passing","ServiceID":"","CreateIndex":5},
+                 {"Node":"n1","Status":"passing","ServiceID":"web-1","ServiceName":"web","CreateIndex":10},
+                 {"Node":"n1","Status":"passing","ServiceID":"db-1","ServiceName":"db","CreateIndex":11},
+                 {"Node":"n1","Status":"passing","ServiceID":"mq-1","ServiceName":"mq","CreateIndex":12},
+                 {"Node":"n1","Status":"passing","ServiceID":"old-1","ServiceName":"old","CreateIndex":13}]""");
+        HealthStates after = read("""
+                [{"Node":"n1","CheckID":"serfHealth","Status":"critical","ServiceID":"","CreateIndex":5},
+                 {"Node":"n1","Status":"critical","ServiceID":"web-1","ServiceName":"web","CreateIndex":10},
+                 {"Node":"n1","Status":"passing","ServiceID":"db-1","ServiceName":"db","CreateIndex":11},
+                 {"Node":"n2","Status":"passing","ServiceID":"db-1","ServiceName":"db","CreateIndex":20},
+                 {"Node":"n1","Status":"passing","ServiceID":"mq-1","ServiceName":"mq","CreateIndex":21},
+                 {"Node":"n1","Status":"passing","ServiceID":"new-1","ServiceName":"new","CreateIndex":22}]""");
+        assertEquals(Set.of("db", "mq", "old", "new"), after.servicesChangedSince(before),
+                "db gained one on n2, mq-1 was registered anew, old left, new came; web only failed");
+        assertEquals(Set.of(), after.servicesChangedSince(after));
+        assertEquals(Set.of("web", "db", "mq", "old"), before.servicesChangedSince(HealthStates.none()), "before the first answer, all");
+    }
+
+    @Test
+    void registrationsWithoutCheckOfTheirOwnAreNamedByService() {
+        HealthStates states = read("""
+                [{"Node":"n1","CheckID":"serfHealth","Status":"passing","ServiceID":""},
+                 {"Node":"n1","Status":"passing","ServiceID":"web-1","ServiceName":"web"}]""");
+        assertEquals(Set.of("db"), states.servicesWithUncheckedRegistrations(List.of(entry("n1", "web-1", "web"),
+                entry("n1", "db-1", "db"))));
+        assertEquals(Set.of("web"), states.servicesWithUncheckedRegistrations(List.of(entry("n2", "web-1", "web"))),
+                "the same ID on another node has no check there");
     }
 }

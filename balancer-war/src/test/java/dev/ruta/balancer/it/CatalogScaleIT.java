@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.ConsulRequests;
 import dev.ruta.testing.HttpReply;
 import dev.ruta.testing.PayaraProcess;
 import dev.ruta.testing.RecordingServer;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A real catalog's size on a real Consul agent: a thousand tagged services of two instances
  * each, half with a health check and half without, all followed over a handful of connections
- * and a bounded number of threads; and an agent that limits the balancer is reported, not hidden.
+ * and a bounded number of threads; a change reads only its service, as the agent's own log shows;
+ * and an agent that limits the balancer is reported, not hidden.
  */
 @ExtendWith(ConsulExtension.class)
 class CatalogScaleIT {
@@ -101,26 +103,99 @@ class CatalogScaleIT {
         }
     }
 
+    @Test
+    void aChangeToOneServiceOfACheckedCatalogReadsThatServiceAlone() {
+        int services = 200;
+        try (ConsulAgent own = ConsulAgent.configured("").start(); LocalSystem system = new LocalSystem(own);
+             RecordingServer instance = new RecordingServer("checked")) {
+            system.startBalancer(Map.of("consul.catalog.resync", "1h")).awaitUp("/health/ready");
+            for (int i = 1; i <= services; i++) {
+                for (String side : List.of("a", "b")) {
+                    own.api().register(registration("checked", i, side, instance.port(), true));
+                }
+            }
+            await("all " + services + " services routed with two instances each").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> servicesWithTwoInstances(system, "checked-"), count -> count == services);
+
+            try (ConsulRequests requests = ConsulRequests.follow(own)) {
+                own.api().register(registration("checked", 100, "c", instance.port(), true));
+                system.awaitRouted("checked-100", List.of("checked-100-a", "checked-100-b", "checked-100-c"));
+                own.api().deregister("checked-100-c");
+                system.awaitRouted("checked-100", List.of("checked-100-a", "checked-100-b"));
+                checkOf(own, "checked-101-a", "fail");
+                system.awaitRouted("checked-101", List.of("checked-101-b"));
+
+                List<String> reads = requests.gets().stream()
+                        .filter(path -> path.startsWith("/v1/catalog/") || path.startsWith("/v1/health/service/"))
+                        .filter(path -> !path.startsWith("/v1/catalog/services?"))
+                        .toList();
+                assertTrue(!reads.isEmpty() && reads.stream().allMatch(path -> path.startsWith("/v1/health/service/checked-100?")),
+                        "only the service that changed is read, and no node: " + reads);
+            }
+        }
+    }
+
+    @Test
+    void whatLeavesTheChecksAsTheyWereArrivesWithTheResync() {
+        try (ConsulAgent own = ConsulAgent.configured("").start(); LocalSystem system = new LocalSystem(own);
+             RecordingServer instance = new RecordingServer("in-place"); RecordingServer moved = new RecordingServer("moved")) {
+            system.startBalancer(Map.of("consul.catalog.resync", "2s")).awaitUp("/health/ready");
+            for (String side : List.of("a", "b")) {
+                own.api().register(registration("in-place", 1, side, instance.port(), true));
+            }
+            system.awaitRouted("in-place-1", List.of("in-place-1-a", "in-place-1-b"));
+
+            own.api().register(registration("in-place", 1, "a", moved.port(), true));
+            await("a registration moved in place, its check as it was, is routed at its new port")
+                    .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> system.serviceStatus("in-place-1").getJsonArray("instances").stream()
+                            .map(value -> value.asJsonObject())
+                            .anyMatch(routed -> routed.getString("id").equals("in-place-1-a") && routed.getInt("port") == moved.port()));
+
+            own.api().register(registration("in-place", 1, "c", instance.port(), false));
+            system.awaitRouted("in-place-1", List.of("in-place-1-a", "in-place-1-b", "in-place-1-c"));
+        }
+    }
+
     private static String id(int service, String side) {
-        return "scale-" + service + "-" + side;
+        return id("scale", service, side);
+    }
+
+    private static String id(String prefix, int service, String side) {
+        return prefix + "-" + service + "-" + side;
     }
 
     private static String registration(int service, String side, int port, boolean checked) {
-        return "{\"ID\":\"" + id(service, side) + "\",\"Name\":\"scale-" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
+        return registration("scale", service, side, port, checked);
+    }
+
+    /** A tagged registration of instance {@code side} of service prefix-service, with a TTL check of its own or none. */
+    private static String registration(String prefix, int service, String side, int port, boolean checked) {
+        String id = id(prefix, service, side);
+        return "{\"ID\":\"" + id + "\",\"Name\":\"" + prefix + "-" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + port + ",\"Tags\":[\"balanced\"]"
-                + (checked ? ",\"Check\":{\"CheckID\":\"" + id(service, side) + "-ttl\",\"TTL\":\"1h\",\"Status\":\"passing\"}" : "")
+                + (checked ? ",\"Check\":{\"CheckID\":\"" + id + "-ttl\",\"TTL\":\"1h\",\"Status\":\"passing\"}" : "")
                 + "}";
     }
 
     private static void checkOf(ConsulAgent consul, int service, String verdict) {
-        HttpReply reply = TestHttp.put(consul.httpUrl().resolve("/v1/agent/check/" + verdict + "/" + id(service, "a") + "-ttl"), "");
+        checkOf(consul, id(service, "a"), verdict);
+    }
+
+    private static void checkOf(ConsulAgent consul, String id, String verdict) {
+        HttpReply reply = TestHttp.put(consul.httpUrl().resolve("/v1/agent/check/" + verdict + "/" + id + "-ttl"), "");
         assertEquals(200, reply.status(), reply.body());
     }
 
     private static long servicesWithTwoInstances(LocalSystem system) {
+        return servicesWithTwoInstances(system, "scale-");
+    }
+
+    private static long servicesWithTwoInstances(LocalSystem system, String prefix) {
         return TestHttp.get(system.viaBalancer("/balancer/services")).json().getJsonArray("services").stream()
                 .map(value -> value.asJsonObject())
-                .filter(service -> service.getString("name").startsWith("scale-"))
+                .filter(service -> service.getString("name").startsWith(prefix))
                 .filter(service -> service.getJsonArray("instances").size() == 2)
                 .count();
     }
