@@ -70,6 +70,7 @@ public final class ConsulCatalogSource implements InstanceSource {
     private Instant wholeReadAt;
     private boolean movedSinceWholeRead;
     private long index;
+    private volatile String resyncError;
     private volatile Instant completeAt;
     private volatile DiscoveryListener listener;
 
@@ -112,8 +113,8 @@ public final class ConsulCatalogSource implements InstanceSource {
 
     @Override
     public Optional<String> lastError() {
-        String errors = Stream.of(catalog.lastError(), health.lastError()).flatMap(Optional::stream)
-                .collect(Collectors.joining("; "));
+        String errors = Stream.of(catalog.lastError(), health.lastError(), Optional.ofNullable(resyncError))
+                .flatMap(Optional::stream).collect(Collectors.joining("; "));
         return errors.isEmpty() ? Optional.empty() : Optional.of(errors);
     }
 
@@ -158,9 +159,13 @@ public final class ConsulCatalogSource implements InstanceSource {
         try {
             readWhole();
             announce(index);
+            resyncError = null;
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "Consul at {0} fails a catalog read ({1}); keeping the table and trying again in {2}",
-                    new Object[] {consul.address(), e.getMessage(), resync});
+            if (resyncError == null) {
+                LOG.log(Level.WARNING, "Consul at {0} fails the catalog resync ({1}); keeping the table and trying again every {2}",
+                        new Object[] {consul.address(), e.getMessage(), resync});
+            }
+            resyncError = "resync: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
