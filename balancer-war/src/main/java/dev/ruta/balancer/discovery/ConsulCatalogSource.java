@@ -79,6 +79,10 @@ public final class ConsulCatalogSource implements InstanceSource {
         if (!TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("balancer.tag '" + tag + "' must be 1-128 printable characters, without quotes or backslashes");
         }
+        if (resync.compareTo(Duration.ofSeconds(1)) < 0) {
+            // Each resync reads every node: more often than this, a moving catalog is read whole all the time.
+            throw new IllegalArgumentException("consul.catalog.resync must be 1s or more, not " + resync.toMillis() + "ms");
+        }
         this.tag = tag;
         this.routeWarning = routeWarning;
         this.resync = resync;
@@ -98,8 +102,7 @@ public final class ConsulCatalogSource implements InstanceSource {
         this.listener = listener;
         catalog.start();
         health.start();
-        long period = Math.max(1, resync.toMillis());
-        resyncThread.scheduleWithFixedDelay(this::resync, period, period, TimeUnit.MILLISECONDS);
+        resyncThread.scheduleWithFixedDelay(this::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Consul's last answer, once both watches have answered and the table is complete. */
