@@ -1,5 +1,8 @@
 package dev.ruta.balancer.proxy;
 
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -14,6 +17,32 @@ import java.util.Map;
  */
 final class ExchangeFilter implements ClientRequestFilter {
 
+    /** Where Payara's telemetry filter looks for the parent of the client span it starts. */
+    private static final String PARENT_SPAN = "Payara-Telemetry-Tracing-SpanContext";
+    private static final TextMapGetter<Map<String, List<String>>> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, List<String>> headers) {
+            return headers.keySet();
+        }
+
+        @Override
+        public String get(Map<String, List<String>> headers, String name) {
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
+                    return header.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    };
+
+    /** Null with OpenTelemetry off: then no span is made, and the client's trace context passes untouched. */
+    private final TextMapPropagator traceContext;
+
+    ExchangeFilter(TextMapPropagator traceContext) {
+        this.traceContext = traceContext;
+    }
+
     @Override
     public void filter(ClientRequestContext request) {
         Exchange exchange = (Exchange) request.getEntity();
@@ -25,6 +54,11 @@ final class ExchangeFilter implements ClientRequestFilter {
         for (Map.Entry<String, List<String>> header : exchange.headers().entrySet()) {
             // Mutable: Jersey and later filters edit the lists.
             headers.put(header.getKey(), new ArrayList<>(header.getValue()));
+        }
+        if (traceContext != null) {
+            // The servlet that took the request made no span of its own: without this, the call's
+            // span would start a trace of its own and its traceparent replace the client's.
+            request.setProperty(PARENT_SPAN, traceContext.extract(Context.root(), exchange.headers(), HEADERS));
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.ruta.balancer.proxy;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,9 +13,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * With {@code balancer.https-redirect-port} set, answers every plain-HTTP request 308 to the
  * same path and query over HTTPS on that port (308 rather than 301: the method and body are
- * kept). The admin port, on loopback behind an SSH tunnel, stays plain.
+ * kept). The admin port, on loopback behind an SSH tunnel, stays plain. In place only with the
+ * key set ({@link HttpsRedirectSetup}).
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class HttpsRedirectFilter extends HttpFilter {
 
     private int httpsPort;

@@ -1,12 +1,15 @@
 package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.transport.InstanceClient;
+import io.opentelemetry.api.OpenTelemetry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,6 +42,8 @@ public class UpstreamTransport {
     /** A non-2xx answer is the instance's answer to relay, not an exception to throw. */
     private static final String DISABLE_DEFAULT_MAPPER = "microprofile.rest.client.disable.default.mapper";
     private static final String CONNECTOR_PROVIDER = "jersey.config.client.connector.provider";
+    /** Payara's telemetry filter, forced onto every REST client, asks this before it starts a client span. */
+    private static final String TRACING_PREDICATE = "fish.payara.requesttracing.jaxrs.client.TracingPredicate";
     /**
      * Payara and Grizzly close a keep-alive connection after 30 s idle; reusing one the instance
      * is closing at that moment fails the request. Dropping ours sooner avoids the race.
@@ -48,6 +54,8 @@ public class UpstreamTransport {
     private final Duration readTimeout;
     private final int connectionsPerInstance;
     private final int maxInFlight;
+    private final boolean telemetryOn;
+    private final Instance<OpenTelemetry> telemetry;
 
     @Resource
     private ManagedThreadFactory threadFactory;
@@ -57,18 +65,22 @@ public class UpstreamTransport {
     private UpstreamClient client;
 
     protected UpstreamTransport() {
-        this(Duration.ZERO, Duration.ZERO, 1, 1);
+        this(Duration.ZERO, Duration.ZERO, 1, 1, true, null);
     }
 
     @Inject
     public UpstreamTransport(@ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
                              @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
                              @ConfigProperty(name = "balancer.connections-per-instance") int connectionsPerInstance,
-                             @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight) {
+                             @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight,
+                             @ConfigProperty(name = "otel.sdk.disabled", defaultValue = "true") boolean telemetryDisabled,
+                             Instance<OpenTelemetry> telemetry) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.connectionsPerInstance = connectionsPerInstance;
         this.maxInFlight = maxInFlight;
+        this.telemetryOn = !telemetryDisabled;
+        this.telemetry = telemetry;
     }
 
     /**
@@ -93,8 +105,13 @@ public class UpstreamTransport {
                 .property(InstanceConnectorProvider.CLIENT, instances)
                 .property(InstanceConnectorProvider.THREADS, exchangeThreads)
                 .property(InstanceConnectorProvider.READ_TIMEOUT, readTimeout)
+                // With OpenTelemetry off (MicroProfile Telemetry's default) Payara still built a
+                // span per call, for nothing: about 4% of the balancer's CPU (JFR). On, each call
+                // is a span in the client's trace (ExchangeFilter).
+                .property(TRACING_PREDICATE, (Predicate<ClientRequestContext>) request -> telemetryOn)
                 // First, so later filters (Payara's tracing) see the real request.
-                .register(new ExchangeFilter(), Integer.MIN_VALUE)
+                .register(new ExchangeFilter(telemetryOn ? telemetry.get().getPropagators().getTextMapPropagator() : null),
+                        Integer.MIN_VALUE)
                 .build(UpstreamClient.class);
         LOG.log(Level.INFO, "Calling instances through the REST client, at most {0} connections to each",
                 connectionsPerInstance);

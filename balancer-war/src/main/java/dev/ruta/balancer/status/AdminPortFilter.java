@@ -5,7 +5,6 @@ import dev.ruta.balancer.proxy.error.NotServedHereException;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,8 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the others; each answers the other's paths 404. The port is the one the request arrived on,
  * which no header can change; the path is the one the container dispatches on, after it has
  * decoded and resolved it, so no spelling of a path reaches what it names on the wrong port.
+ * In place only with the key set ({@link AdminPortSetup}).
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class AdminPortFilter extends HttpFilter {
 
     private static final Logger LOG = Logger.getLogger(AdminPortFilter.class.getName());

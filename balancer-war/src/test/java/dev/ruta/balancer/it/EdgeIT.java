@@ -2,6 +2,7 @@ package dev.ruta.balancer.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +67,10 @@ class EdgeIT {
                 + " --threadpool http-thread-pool --transport tcp ruta-admin-listener\n");
         balancer = new PayaraProcess(PayaraProcess.uberJar("balancer-war", "balancer"), FreePorts.next(),
                 Map.of("consul.url", consul.httpUrl().toString(), "balancer.admin-port", String.valueOf(adminPort),
-                        "balancer.https-redirect-port", String.valueOf(httpsPort)))
+                        "balancer.https-redirect-port", String.valueOf(httpsPort),
+                        // OpenTelemetry on, with nowhere to export to: spans are still made and propagated.
+                        "otel.sdk.disabled", "false", "otel.traces.exporter", "none", "otel.metrics.exporter", "none",
+                        "otel.logs.exporter", "none"))
                 .withArgs("--sslPort", String.valueOf(httpsPort), "--sslCert", "ruta",
                         "--systemProperties", tls.resolve("balancer.properties").toString(),
                         "--prebootcommandfile", preBoot.toString())
@@ -101,6 +105,20 @@ class EdgeIT {
         HttpClient untrusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
         assertThrows(SSLHandshakeException.class, () -> untrusting.send(HttpRequest.newBuilder(https("/api/echo/x")).build(),
                 HttpResponse.BodyHandlers.ofString()), "refused without the CA");
+    }
+
+    @Test
+    void withOpenTelemetryOnEachCallToAnInstanceIsASpanInTheClientsTrace() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String clientSpan = "00f067aa0ba902b7";
+        HttpResponse<String> answer = trusting.send(HttpRequest.newBuilder(https("/api/echo/traced"))
+                .header("traceparent", "00-" + traceId + "-" + clientSpan + "-01").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        List<String> sent = echo.received().get(echo.received().size() - 1).headers().getOrDefault("traceparent", List.of());
+        assertEquals(1, sent.size(), "one trace context: " + sent);
+        String[] parts = sent.get(0).split("-");
+        assertEquals(traceId, parts[1], "the client's trace goes on: " + sent);
+        assertNotEquals(clientSpan, parts[2], "its parent is now the balancer's span: " + sent);
     }
 
     @Test

@@ -188,6 +188,19 @@ class FailureHandlingIT {
     }
 
     @Test
+    void aClientsTraceContextReachesTheInstanceAsItWasSent() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assertEquals(200, TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/flaky/traced"))
+                .header("traceparent", traceparent)).status());
+        RecordingServer.Received received = retryTarget.received().get(retryTarget.received().size() - 1);
+        assertEquals(List.of(traceparent), received.headers().getOrDefault("traceparent", List.of()),
+                "with OpenTelemetry off the balancer neither replaces nor adds to it");
+        assertEquals(200, TestHttp.get(system.viaBalancer("/api/flaky/untraced")).status());
+        received = retryTarget.received().get(retryTarget.received().size() - 1);
+        assertEquals(List.of(), received.headers().getOrDefault("traceparent", List.of()), "nor starts a trace of its own");
+    }
+
+    @Test
     void anInstanceThatAnswersTooLateIsAGatewayTimeout() {
         slow.holdAnswers();
         try {

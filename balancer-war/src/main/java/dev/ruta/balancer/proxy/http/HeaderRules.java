@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
 /** Which headers cross the balancer (RFC 9110 §7.6.1) and which it adds (X-Forwarded-*). */
@@ -59,15 +60,18 @@ public final class HeaderRules {
     public static Map<String, List<String>> forwarded(Map<String, List<String>> incoming, String clientAddress,
                                                       String host, String scheme) {
         Map<String, List<String>> headers = endToEnd(incoming);
-        String priorFor = headers.entrySet().stream()
-                .filter(entry -> "x-forwarded-for".equalsIgnoreCase(entry.getKey()))
-                .flatMap(entry -> entry.getValue().stream())
-                .collect(Collectors.joining(", "));
+        StringJoiner priorFor = new StringJoiner(", ");
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            if ("x-forwarded-for".equalsIgnoreCase(header.getKey())) {
+                header.getValue().forEach(priorFor::add);
+            }
+        }
         headers.keySet().removeIf(name -> {
             String lower = name.toLowerCase(Locale.ROOT);
             return lower.startsWith("x-forwarded-") || CLIENT_CLAIMS.contains(lower);
         });
-        headers.put("X-Forwarded-For", List.of(priorFor.isEmpty() ? clientAddress : priorFor + ", " + clientAddress));
+        String prior = priorFor.toString();
+        headers.put("X-Forwarded-For", List.of(prior.isEmpty() ? clientAddress : prior + ", " + clientAddress));
         if (host != null) {
             headers.put("X-Forwarded-Host", List.of(host));
         }
