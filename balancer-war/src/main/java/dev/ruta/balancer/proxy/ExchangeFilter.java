@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.glassfish.jersey.client.ClientRequest;
 
 /**
  * Unpacks the {@link Exchange} a {@link UpstreamClient#send} call carries into the request
@@ -49,6 +50,8 @@ final class ExchangeFilter implements ClientRequestFilter {
         request.setProperty(InstanceConnector.EXCHANGE, exchange);
         request.setMethod(exchange.method());
         request.setUri(exchange.target());
+        // Jersey names itself and its version to an instance when the client sent no User-Agent.
+        ((ClientRequest) request).ignoreUserAgent(true);
         MultivaluedMap<String, Object> headers = request.getHeaders();
         headers.clear();
         for (Map.Entry<String, List<String>> header : exchange.headers().entrySet()) {

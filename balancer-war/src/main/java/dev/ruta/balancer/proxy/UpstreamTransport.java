@@ -9,7 +9,6 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -42,8 +40,6 @@ public class UpstreamTransport {
     /** A non-2xx answer is the instance's answer to relay, not an exception to throw. */
     private static final String DISABLE_DEFAULT_MAPPER = "microprofile.rest.client.disable.default.mapper";
     private static final String CONNECTOR_PROVIDER = "jersey.config.client.connector.provider";
-    /** Payara's telemetry filter, forced onto every REST client, asks this before it starts a client span. */
-    private static final String TRACING_PREDICATE = "fish.payara.requesttracing.jaxrs.client.TracingPredicate";
     /**
      * Payara and Grizzly close a keep-alive connection after 30 s idle; reusing one the instance
      * is closing at that moment fails the request. Dropping ours sooner avoids the race.
@@ -105,11 +101,10 @@ public class UpstreamTransport {
                 .property(InstanceConnectorProvider.CLIENT, instances)
                 .property(InstanceConnectorProvider.THREADS, exchangeThreads)
                 .property(InstanceConnectorProvider.READ_TIMEOUT, readTimeout)
-                // With OpenTelemetry off (MicroProfile Telemetry's default) Payara still built a
-                // span per call, for nothing: about 4% of the balancer's CPU (JFR). On, each call
-                // is a span in the client's trace (ExchangeFilter).
-                .property(TRACING_PREDICATE, (Predicate<ClientRequestContext>) request -> telemetryOn)
                 // First, so later filters (Payara's tracing) see the real request.
+                // Whether Payara's telemetry filter (forced onto every REST client) makes a span
+                // per call is UpstreamClient/Traced/value; with OpenTelemetry on, this filter
+                // makes that span continue the client's trace.
                 .register(new ExchangeFilter(telemetryOn ? telemetry.get().getPropagators().getTextMapPropagator() : null),
                         Integer.MIN_VALUE)
                 .build(UpstreamClient.class);

@@ -188,6 +188,17 @@ class FailureHandlingIT {
     }
 
     @Test
+    void aRequestWithoutAUserAgentGetsNoneOnTheWay() {
+        HttpReply reply = RawHttp.exchange(system.balancer().port(), "GET /api/flaky/anonymous HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n", out -> { });
+        assertEquals(200, reply.status(), reply.body());
+        RecordingServer.Received received = retryTarget.received().get(retryTarget.received().size() - 1);
+        assertEquals("/api/flaky/anonymous", received.pathAndQuery());
+        assertEquals(List.of(), received.headers().getOrDefault("User-Agent", List.of()),
+                "the REST client's own (Jersey and its version) is not added");
+    }
+
+    @Test
     void aClientsTraceContextReachesTheInstanceAsItWasSent() {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         assertEquals(200, TestHttp.send(HttpRequest.newBuilder(system.viaBalancer("/api/flaky/traced"))
