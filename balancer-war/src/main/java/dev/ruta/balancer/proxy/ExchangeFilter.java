@@ -37,7 +37,10 @@ final class ExchangeFilter implements ClientRequestFilter {
         }
     };
 
-    /** Null with OpenTelemetry off: then no span is made, and the client's trace context passes untouched. */
+    /**
+     * The propagators OpenTelemetry is configured with; null with it off, where a call's span (if
+     * UpstreamClient/Traced/value asks for one) goes nowhere and writes no trace context.
+     */
     private final TextMapPropagator traceContext;
 
     ExchangeFilter(TextMapPropagator traceContext) {
