@@ -122,6 +122,16 @@ class EdgeIT {
     }
 
     @Test
+    void aMalformedTraceContextFromAClientStartsATraceOfTheBalancers() throws Exception {
+        HttpResponse<String> answer = trusting.send(HttpRequest.newBuilder(https("/api/echo/badly-traced"))
+                .header("traceparent", "00-not-a-trace-" + "x".repeat(200) + "-01").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        List<String> sent = echo.received().get(echo.received().size() - 1).headers().getOrDefault("traceparent", List.of());
+        assertEquals(1, sent.size(), "one trace context: " + sent);
+        assertTrue(sent.get(0).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"), "a well-formed one of the balancer's: " + sent);
+    }
+
+    @Test
     void plainHttpIsRedirectedKeepingMethodPathAndQuery() {
         HttpReply reply = TestHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + balancer.port() + "/api/echo/a%20b?x=1&y=2"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
