@@ -9,8 +9,12 @@ public record Instance(String id, String service, String address, int port, Stri
 
     /** {@code http://host:port}, to which a request's raw path and query are appended. */
     public String baseUrl() {
-        String host = address.contains(":") ? "[" + address + "]" : address;
-        return "http://" + host + ":" + port;
+        return "http://" + host() + ":" + port;
+    }
+
+    /** The address as a URL and a Host header write it: an IPv6 literal in brackets. */
+    public String host() {
+        return address.indexOf(':') >= 0 ? "[" + address + "]" : address;
     }
 
     Instance withWeight(int other) {

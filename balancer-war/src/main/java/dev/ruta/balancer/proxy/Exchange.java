@@ -1,7 +1,7 @@
 package dev.ruta.balancer.proxy;
 
 import dev.ruta.balancer.proxy.transport.InstanceCall;
-import java.net.URI;
+import dev.ruta.balancer.discovery.Instance;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  * {@link ExchangeFilter} unpacks.
  */
 public record Exchange(String method, String rawPathAndQuery, Map<String, List<String>> headers, RequestBody body,
-                       URI target, InstanceCall call) {
+                       Instance instance, InstanceCall call) {
 
     /** The request before an instance is chosen. */
     Exchange(String method, String rawPathAndQuery, Map<String, List<String>> headers, RequestBody body) {
@@ -20,7 +20,7 @@ public record Exchange(String method, String rawPathAndQuery, Map<String, List<S
     }
 
     /** The same exchange addressed to an instance: host and port come from the registry only. */
-    Exchange toward(String instanceBaseUrl, InstanceCall attempt) {
-        return new Exchange(method, rawPathAndQuery, headers, body, URI.create(instanceBaseUrl + rawPathAndQuery), attempt);
+    Exchange toward(Instance target, InstanceCall attempt) {
+        return new Exchange(method, rawPathAndQuery, headers, body, target, attempt);
     }
 }

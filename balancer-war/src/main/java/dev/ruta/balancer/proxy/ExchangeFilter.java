@@ -6,6 +6,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import org.glassfish.jersey.client.ClientRequest;
 
 /**
  * Unpacks the {@link Exchange} a {@link UpstreamClient#send} call carries into the request
- * itself: method, address and headers. The body is not Jersey's to write: the connector sends
+ * itself: method and headers (and, for a span, the address). The body is not Jersey's to write: the connector sends
  * the exchange's own, with its length.
  */
 final class ExchangeFilter implements ClientRequestFilter {
@@ -38,8 +39,8 @@ final class ExchangeFilter implements ClientRequestFilter {
     };
 
     /**
-     * The propagators OpenTelemetry is configured with; null with it off, where a call's span (if
-     * UpstreamClient/Traced/value asks for one) goes nowhere and writes no trace context.
+     * The propagators OpenTelemetry is configured with, when each call is a span; null when no
+     * call is (OpenTelemetry off, or UpstreamClient/Traced/value false).
      */
     private final TextMapPropagator traceContext;
 
@@ -52,7 +53,6 @@ final class ExchangeFilter implements ClientRequestFilter {
         Exchange exchange = (Exchange) request.getEntity();
         request.setProperty(InstanceConnector.EXCHANGE, exchange);
         request.setMethod(exchange.method());
-        request.setUri(exchange.target());
         // Jersey names itself and its version to an instance when the client sent no User-Agent.
         ((ClientRequest) request).ignoreUserAgent(true);
         MultivaluedMap<String, Object> headers = request.getHeaders();
@@ -62,6 +62,9 @@ final class ExchangeFilter implements ClientRequestFilter {
             headers.put(header.getKey(), new ArrayList<>(header.getValue()));
         }
         if (traceContext != null) {
+            // The span names the address; the connector takes it from the exchange, so without
+            // a span the request keeps the client's base address rather than parse one per call.
+            request.setUri(URI.create(exchange.instance().baseUrl() + exchange.rawPathAndQuery()));
             // The servlet that took the request made no span of its own: without this, the call's
             // span would start a trace of its own and its traceparent replace the client's.
             request.setProperty(PARENT_SPAN, traceContext.extract(Context.root(), exchange.headers(), HEADERS));

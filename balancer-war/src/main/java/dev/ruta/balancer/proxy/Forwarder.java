@@ -199,7 +199,7 @@ public class Forwarder {
             });
             CompletableFuture<Response> call;
             try {
-                call = transport.send(exchange.toward(upstream.instance().baseUrl(), attempt.call)).toCompletableFuture();
+                call = transport.send(exchange.toward(upstream.instance(), attempt.call)).toCompletableFuture();
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }

@@ -1,5 +1,6 @@
 package dev.ruta.balancer.proxy;
 
+import dev.ruta.balancer.discovery.Instance;
 import dev.ruta.balancer.proxy.transport.Framing;
 import dev.ruta.balancer.proxy.transport.InstanceAnswer;
 import dev.ruta.balancer.proxy.transport.InstanceClient;
@@ -8,7 +9,6 @@ import dev.ruta.balancer.proxy.transport.RequestContent;
 import jakarta.ws.rs.ProcessingException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,12 +66,12 @@ final class InstanceConnector implements Connector {
     @Override
     public ClientResponse apply(ClientRequest request) {
         Exchange exchange = (Exchange) request.getProperty(EXCHANGE);
-        URI target = request.getUri();
+        Instance target = exchange.instance();
         RequestBody body = exchange.body();
         RequestContent content = body.isPresent() ? body : HAS_BODY.contains(request.getMethod()) ? EMPTY : null;
         InstanceAnswer answer;
         try {
-            answer = client.send(new InstanceRequest(request.getMethod(), target.getHost(), target.getPort(),
+            answer = client.send(new InstanceRequest(request.getMethod(), target.host(), target.port(),
                     exchange.rawPathAndQuery(), headers(request), content), exchange.call(), readTimeout);
         } catch (IOException e) {
             throw new ProcessingException(e);

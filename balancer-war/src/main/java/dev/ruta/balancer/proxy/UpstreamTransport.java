@@ -45,12 +45,15 @@ public class UpstreamTransport {
      * is closing at that moment fails the request. Dropping ours sooner avoids the race.
      */
     private static final Duration IDLE_CLOSE = Duration.ofSeconds(20);
+    /** The REST client's Traced key, read by Payara's telemetry filter: whether each call is a span. */
+    private static final String TRACED = "dev.ruta.balancer.proxy.UpstreamClient/Traced/value";
 
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final int connectionsPerInstance;
     private final int maxInFlight;
-    private final boolean telemetryOn;
+    /** Whether each call is an OpenTelemetry span: OpenTelemetry on and the Traced key true. */
+    private final boolean callSpans;
     private final Instance<OpenTelemetry> telemetry;
 
     @Resource
@@ -61,7 +64,7 @@ public class UpstreamTransport {
     private UpstreamClient client;
 
     protected UpstreamTransport() {
-        this(Duration.ZERO, Duration.ZERO, 1, 1, true, null);
+        this(Duration.ZERO, Duration.ZERO, 1, 1, true, false, null);
     }
 
     @Inject
@@ -70,12 +73,13 @@ public class UpstreamTransport {
                              @ConfigProperty(name = "balancer.connections-per-instance") int connectionsPerInstance,
                              @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight,
                              @ConfigProperty(name = "otel.sdk.disabled", defaultValue = "true") boolean telemetryDisabled,
+                             @ConfigProperty(name = TRACED, defaultValue = "true") boolean traced,
                              Instance<OpenTelemetry> telemetry) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.connectionsPerInstance = connectionsPerInstance;
         this.maxInFlight = maxInFlight;
-        this.telemetryOn = !telemetryDisabled;
+        this.callSpans = !telemetryDisabled && traced;
         this.telemetry = telemetry;
     }
 
@@ -92,7 +96,9 @@ public class UpstreamTransport {
         instances = new InstanceClient(connectTimeout, connectionsPerInstance, IDLE_CLOSE);
         sweeper = Executors.newSingleThreadScheduledExecutor(threadFactory);
         sweeper.scheduleWithFixedDelay(instances::closeIdle, 5, 5, TimeUnit.SECONDS);
-        client = RestClientBuilder.newBuilder()
+        RestClientBuilder builder = RestClientBuilder.newBuilder();
+        boolean requestSideOff = !callSpans && PayaraTelemetryFilter.keepAnswerSideOnly(builder);
+        client = builder
                 .baseUri(NO_BASE)
                 .followRedirects(false)
                 .executorService(new CallerRunsExecutor())
@@ -101,15 +107,14 @@ public class UpstreamTransport {
                 .property(InstanceConnectorProvider.CLIENT, instances)
                 .property(InstanceConnectorProvider.THREADS, exchangeThreads)
                 .property(InstanceConnectorProvider.READ_TIMEOUT, readTimeout)
-                // First, so later filters (Payara's tracing) see the real request.
-                // Whether Payara's telemetry filter (forced onto every REST client) makes a span
-                // per call is UpstreamClient/Traced/value; with OpenTelemetry on, this filter
-                // makes that span continue the client's trace.
-                .register(new ExchangeFilter(telemetryOn ? telemetry.get().getPropagators().getTextMapPropagator() : null),
+                // First, so later filters (Payara's tracing) see the real request. With a span
+                // per call, this filter makes it continue the client's trace.
+                .register(new ExchangeFilter(callSpans ? telemetry.get().getPropagators().getTextMapPropagator() : null),
                         Integer.MIN_VALUE)
                 .build(UpstreamClient.class);
-        LOG.log(Level.INFO, "Calling instances through the REST client, at most {0} connections to each",
-                connectionsPerInstance);
+        LOG.log(Level.INFO, "Calling instances through the REST client, at most {0} connections to each;"
+                + " a span per call: {1}; Payara''s telemetry request filter skipped: {2}",
+                new Object[] {connectionsPerInstance, callSpans, requestSideOff});
     }
 
     CompletionStage<Response> send(Exchange exchange) {

@@ -24,7 +24,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;
@@ -147,11 +146,10 @@ public class WebSocketForwarding {
             String id = upstream.instance().id();
             record.tried(id, !tried.isEmpty());
             tried.add(id);
-            URI base = URI.create(upstream.instance().baseUrl());
             upstream.started();
             InstanceUpgrade upgrade;
             try {
-                upgrade = transport.instances().upgrade(new InstanceRequest("GET", base.getHost(), base.getPort(),
+                upgrade = transport.instances().upgrade(new InstanceRequest("GET", upstream.instance().host(), upstream.instance().port(),
                         rawPathAndQuery, handshake, null), new InstanceCall(), readTimeout);
             } catch (IOException | RuntimeException e) {
                 upstream.finished(true);
