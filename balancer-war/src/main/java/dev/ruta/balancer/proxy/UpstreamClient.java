@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The MicroProfile REST client that calls the instances. A REST client interface names fixed
  * paths and methods, and a proxy forwards any: the one call carries its {@link Exchange} as its
- * entity, from which {@link ExchangeFilter} sets the real method, address, headers and body.
+ * entity, from which {@link ExchangeFilter} and the connector take the real method, address,
+ * headers and body.
  * Asynchronous, so no thread waits while an instance works.
  */
 public interface UpstreamClient extends AutoCloseable {
