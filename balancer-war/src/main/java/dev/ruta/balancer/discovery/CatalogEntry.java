@@ -27,7 +27,7 @@ record CatalogEntry(String node, Instance instance, Weights weights) {
             return List.of();
         }
         JsonObject nodeServices = answer.asJsonObject();
-        JsonObject node = object(nodeServices, "Node");
+        JsonObject node = RegistryEntry.object(nodeServices, "Node");
         JsonValue services = nodeServices.get("Services");
         if (node == null || services == null || services.getValueType() != JsonValue.ValueType.ARRAY) {
             return List.of();
@@ -47,7 +47,7 @@ record CatalogEntry(String node, Instance instance, Weights weights) {
         List<CatalogEntry> entries = new ArrayList<>(answer.asJsonArray().size());
         for (JsonValue value : answer.asJsonArray()) {
             if (value.getValueType() == JsonValue.ValueType.OBJECT) {
-                JsonObject node = object(value.asJsonObject(), "Node");
+                JsonObject node = RegistryEntry.object(value.asJsonObject(), "Node");
                 JsonValue registration = value.asJsonObject().get("Service");
                 if (node != null && registration != null) {
                     read(node, registration, skipped).ifPresent(entries::add);
@@ -76,10 +76,5 @@ record CatalogEntry(String node, Instance instance, Weights weights) {
         String what = "instance " + reading.id() + " of service " + service;
         Weights weights = Weights.read(registration.asJsonObject().get("Weights"), odd -> skipped.skip(what, odd));
         return Optional.of(new CatalogEntry(nodeName.getString(), reading.instance().withWeight(weights.passing()), weights));
-    }
-
-    private static JsonObject object(JsonObject parent, String name) {
-        JsonValue value = parent.get(name);
-        return value != null && value.getValueType() == JsonValue.ValueType.OBJECT ? value.asJsonObject() : null;
     }
 }

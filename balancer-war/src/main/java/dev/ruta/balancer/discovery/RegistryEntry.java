@@ -72,7 +72,8 @@ final class RegistryEntry {
         return new Reading(null, id, problem);
     }
 
-    private static JsonObject object(JsonObject parent, String name) {
+    /** The member {@code name} when it is a JSON object; null when absent or of another type. */
+    static JsonObject object(JsonObject parent, String name) {
         JsonValue value = parent.get(name);
         return value != null && value.getValueType() == JsonValue.ValueType.OBJECT ? value.asJsonObject() : null;
     }
