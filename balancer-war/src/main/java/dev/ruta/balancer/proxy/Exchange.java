@@ -1,7 +1,7 @@
 package dev.ruta.balancer.proxy;
 
-import dev.ruta.balancer.proxy.transport.InstanceCall;
 import dev.ruta.balancer.discovery.Instance;
+import dev.ruta.balancer.proxy.transport.InstanceCall;
 import java.util.List;
 import java.util.Map;
 

@@ -14,8 +14,8 @@ import org.glassfish.jersey.client.ClientRequest;
 
 /**
  * Unpacks the {@link Exchange} a {@link UpstreamClient#send} call carries into the request
- * itself: method and headers (and, for a span, the address). The body is not Jersey's to write: the connector sends
- * the exchange's own, with its length.
+ * itself: method and headers, and the address when a span names it. The body is not Jersey's
+ * to write: the connector sends the exchange's own, with its length.
  */
 final class ExchangeFilter implements ClientRequestFilter {
 
@@ -62,8 +62,8 @@ final class ExchangeFilter implements ClientRequestFilter {
             headers.put(header.getKey(), new ArrayList<>(header.getValue()));
         }
         if (traceContext != null) {
-            // The span names the address; the connector takes it from the exchange, so without
-            // a span the request keeps the client's base address rather than parse one per call.
+            // The span names the address. The connector takes it from the exchange, so without a
+            // span the request keeps the REST client's placeholder rather than parse one per call.
             request.setUri(URI.create(exchange.instance().baseUrl() + exchange.rawPathAndQuery()));
             // The servlet that took the request made no span of its own: without this, the call's
             // span would start a trace of its own and its traceparent replace the client's.
