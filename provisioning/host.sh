@@ -57,13 +57,6 @@ units_only=no
 
 has_role() { role_in "$roles" "$1"; }
 
-require_java() {
-  local version
-  version=$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p;q') || true
-  [ -n "$version" ] && [ "$version" -ge 17 ] \
-    || die "Java 17 or later is needed on this host (Debian: apt-get install openjdk-17-jre-headless)"
-}
-
 secure() { [ -s "$secrets/gossip.key" ]; }
 
 # systemd runs the parts where it runs the machine and this runs as root; RUTA_SYSTEMD=no keeps

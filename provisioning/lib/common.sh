@@ -40,7 +40,42 @@ check_roles() {
 # node_name ADDRESS: the Consul node name of the host at ADDRESS; its agent's token may write that node only.
 node_name() { echo "ruta-${1//./-}"; }
 
-jvm_options() { grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options"; }
+# java_version JAVA: the feature version (21, 25...) of that java, empty when it does not run.
+java_version() { "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -1; }
+
+# require_java: sets $java to the java that runs Ruta's servers, Payara Micro 7 needing 21 or
+# later: JAVA_HOME's, else the one on PATH, else the newest under /usr/lib/jvm (where Debian and
+# Temurin's packages install theirs beside the default one). The same order as the build's.
+require_java() {
+  local candidate version best_version=0
+  java=""
+  for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null || true)"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+    version=$(java_version "$candidate")
+    [ -n "$version" ] && [ "$version" -ge 21 ] && { java=$candidate; return 0; }
+  done
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    [ -x "$candidate" ] || continue
+    version=$(java_version "$candidate")
+    [ -n "$version" ] && [ "$version" -gt "$best_version" ] && { best_version=$version; java=$candidate; }
+  done
+  [ "$best_version" -ge 21 ] && return 0
+  die "Java 21 or later is needed (Payara Micro 7) and none was found in JAVA_HOME, on the PATH or under /usr/lib/jvm: install one (Debian 13: apt-get install openjdk-25-jre-headless or openjdk-21-jre-headless; Debian 12 packages none: take Temurin's, https://adoptium.net), or set JAVA_HOME"
+}
+
+# jvm_options: the shared JVM options of every Ruta server; those for a newer JDK than $java
+# (a line "25: -XX:..." needs Java 25) are left out on an older one.
+jvm_options() {
+  local version line
+  version=$(java_version "$java")
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^([0-9]+):[[:space:]]*(.*)$ ]]; then
+      [ "$version" -ge "${BASH_REMATCH[1]}" ] && echo "${BASH_REMATCH[2]}"
+    else
+      echo "$line"
+    fi
+  done < <(grep -vE '^\s*(#|$)' "$root/payara-config/jvm.options")
+}
 
 # stop_pidfile NAME PIDFILE [SIGNAL]: asks the process to stop, waits up to 30 s, then kills it.
 # Only ever the PID the script itself recorded.
@@ -75,10 +110,10 @@ await_leader() {
 # its temp files in DIR/tmp (which must exist before it starts); options after -- are Payara
 # Micro's own (--sslPort ...), put after the jar.
 payara_command() {
-  local dir=$1 jar=$2 port=$3 consul_url=$4 java jvm=() micro=(); shift 4
+  local dir=$1 jar=$2 port=$3 consul_url=$4 jvm=() micro=(); shift 4
   while [ $# -gt 0 ] && [ "$1" != -- ]; do jvm+=("$1"); shift; done
   [ $# -gt 0 ] && shift && micro=("$@")
-  java=$(command -v java) || die "no java on the PATH"
+  [ -n "${java:-}" ] || require_java
   mapfile -t payara < <(jvm_options)
   payara=("$java" "${payara[@]}" -Djava.io.tmpdir="$dir/tmp" -Dconsul.url="$consul_url" "${jvm[@]}" -jar "$jar" --port "$port" "${micro[@]}")
 }
