@@ -7,7 +7,7 @@
 #
 # It uses the system of provisioning/local-cluster.sh: when that is not running, it starts it
 # and stops it again at the end. It runs HAProxy with provisioning/benchmark/haproxy.cfg (which
-# follows Consul through its DNS interface) on a free port, and Spring Cloud Gateway 4.3 out of
+# follows Consul through its DNS interface) on a free port, and Spring Cloud Gateway 5 out of
 # the box (provisioning/benchmark/gateway: one route, instances from Consul's HTTP API; built
 # with Maven on the first run) on another. Right after their start it measures each JVM cold
 # (the first seconds after a start: Ruta only when this script started the system), warms every
@@ -42,6 +42,7 @@ bench="$run/benchmark"
 tag=benchmark
 # shellcheck source=provisioning/lib/common.sh
 . "$root/provisioning/lib/common.sh"
+require_java
 
 balancer_port=${BALANCER_PORT:-8080}
 consul_http_port=${CONSUL_HTTP_PORT:-8500}
@@ -199,7 +200,9 @@ start_gateway() {
   fi
   gateway_port=${GATEWAY_PORT:-$(free_port_from 19080)}
   port_busy "$gateway_port" && die "GATEWAY_PORT $gateway_port is taken"
-  java -jar "$jar" --server.port="$gateway_port" --server.address=127.0.0.1 \
+  # The JDK Ruta runs on, so that neither side is measured on an older one; Netty asks for
+  # sun.misc.Unsafe, which JDK 24+ warns about unless it is allowed.
+  "$java" --sun-misc-unsafe-memory-access=allow -jar "$jar" --server.port="$gateway_port" --server.address=127.0.0.1 \
     --spring.cloud.consul.port="$consul_http_port" >"$gateway_dir/gateway.log" 2>&1 &
   record_pid "$gateway_dir" $!
   gateway_pid=$!

@@ -48,6 +48,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 rm -rf "$dir"
 mkdir -p "$dir/consul" "$dir/balancer" "$dir/instance-a/www" "$dir/instance-b/www"
 command -v python3 >/dev/null || die "python3 is needed"
+require_java
 balancer_jar=${BALANCER_JAR:-$root/balancer-war/target/balancer.jar}
 if [ ! -f "$balancer_jar" ]; then
   step "building the uber jars (mvn package, tests skipped)"

@@ -68,6 +68,7 @@ passing_count() {
 }
 
 build_if_needed() {
+  require_java
   if [ ! -f "$root/operations-war/target/operations.jar" ] || [ ! -f "$root/balancer-war/target/balancer.jar" ]; then
     step "building the uber jars (mvn package, tests skipped)"
     (cd "$root" && mvn -q -B package -DskipTests) || die "the build failed"

@@ -27,7 +27,7 @@ final class AnswerRelay implements WriteListener {
     private final UpstreamAnswer answer;
     private final ServletOutputStream out;
     private final Backlog backlog;
-    private final Consumer<Boolean> done;
+    private final Consumer<Ending> done;
     private final StalledClients stalled;
     /** When the client last stopped taking bytes that wait for it; 0 while it takes them. */
     private long blockedSince;
@@ -36,7 +36,7 @@ final class AnswerRelay implements WriteListener {
     private boolean flushWanted;
     private boolean over;
 
-    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Consumer<Boolean> done,
+    private AnswerRelay(UpstreamAnswer answer, ServletOutputStream out, Backlog backlog, Consumer<Ending> done,
                         StalledClients stalled) {
         this.stalled = stalled;
         this.answer = answer;
@@ -48,10 +48,10 @@ final class AnswerRelay implements WriteListener {
     /**
      * Relays the whole body, returning once the instance has sent it all; the client may still be
      * taking it then. {@code done} is told once, when the client has it all or the exchange broke
-     * off, whether the client's answer must be cut.
+     * off, how it ended.
      */
     static void relay(UpstreamAnswer answer, ServletOutputStream out, Path backlogFolder, long maxBacklog,
-                      StalledClients stalled, Consumer<Boolean> done) {
+                      StalledClients stalled, Consumer<Ending> done) {
         AnswerRelay relay = new AnswerRelay(answer, out, new Backlog(backlogFolder, maxBacklog), done, stalled);
         stalled.watch(relay);
         try {
@@ -137,6 +137,10 @@ final class AnswerRelay implements WriteListener {
 
     @Override
     public synchronized void onError(Throwable error) {
+        if (over) {
+            // The container reports the connection this relay's own cut closed.
+            return;
+        }
         // The client left: the instance's connection is closed, which also stops the pump.
         LOG.log(Level.FINE, "The client of an answer from " + answer.instanceId() + " went away", error);
         end(Ending.CLIENT_LEFT);
@@ -181,7 +185,8 @@ final class AnswerRelay implements WriteListener {
         }
     }
 
-    private enum Ending { WHOLE, INSTANCE_BROKE_OFF, CLIENT_TOO_SLOW, CLIENT_LEFT }
+    /** How an answer's relay ended; all but WHOLE leave the client's answer cut. */
+    enum Ending { WHOLE, INSTANCE_BROKE_OFF, CLIENT_TOO_SLOW, CLIENT_LEFT }
 
     private void end(Ending ending) {
         over = true;
@@ -198,7 +203,7 @@ final class AnswerRelay implements WriteListener {
                 answer.abort(ending == Ending.INSTANCE_BROKE_OFF);
             }
         } finally {
-            done.accept(ending != Ending.WHOLE);
+            done.accept(ending);
         }
     }
 }

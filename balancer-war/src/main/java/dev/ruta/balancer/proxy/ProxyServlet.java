@@ -256,15 +256,16 @@ public class ProxyServlet extends HttpServlet {
                 response.flushBuffer();
             }
             ServletOutputStream out = response.getOutputStream();
+            // A body that may outrun its reader: what waits for a client stays within bounds.
+            ClientConnection.of(async.getRequest()).boundSendBuffer();
             relaying = true;
-            AnswerRelay.relay(answer, out, spoolFolder, maxAnswerBacklog, stalledClients,
-                    mustCut -> {
-                        if (mustCut) {
-                            cut(scope);
-                        } else {
-                            scope.end();
-                        }
-                    });
+            AnswerRelay.relay(answer, out, spoolFolder, maxAnswerBacklog, stalledClients, ending -> {
+                switch (ending) {
+                    case WHOLE -> scope.end();
+                    case CLIENT_TOO_SLOW -> abort(scope);
+                    case INSTANCE_BROKE_OFF, CLIENT_LEFT -> cut(scope);
+                }
+            });
         } catch (IOException e) {
             // The client left before its answer began: nothing more can be said to it.
             LOG.log(Level.FINE, "Relay of an answer from " + answer.instanceId() + " broke off", e);
@@ -282,7 +283,15 @@ public class ProxyServlet extends HttpServlet {
     /** An answer already begun cannot be completed: the client's connection closes under it. */
     private void cut(ExchangeScope scope) {
         if (!scope.isEnded()) {
-            ClientConnection.close(scope.async().getRequest());
+            ClientConnection.of(scope.async().getRequest()).close();
+        }
+        scope.end();
+    }
+
+    /** A client that takes nothing of its answer is let go at once, with whatever waits for it. */
+    private void abort(ExchangeScope scope) {
+        if (!scope.isEnded()) {
+            ClientConnection.of(scope.async().getRequest()).abort();
         }
         scope.end();
     }
@@ -304,7 +313,7 @@ public class ProxyServlet extends HttpServlet {
             response.setHeader("Connection", "close");
             ErrorBody.write(response, exception);
             response.flushBuffer();
-            ClientConnection.close(scope.async().getRequest());
+            ClientConnection.of(scope.async().getRequest()).close();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "Could not send an error to the client", e);
         } finally {

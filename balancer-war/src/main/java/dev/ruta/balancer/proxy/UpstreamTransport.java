@@ -16,8 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -51,7 +49,6 @@ public class UpstreamTransport {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final int connectionsPerInstance;
-    private final int maxInFlight;
     /** Whether each call is an OpenTelemetry span: OpenTelemetry on and the Traced key true. */
     private final boolean callSpans;
     private final Instance<OpenTelemetry> telemetry;
@@ -64,35 +61,33 @@ public class UpstreamTransport {
     private UpstreamClient client;
 
     protected UpstreamTransport() {
-        this(Duration.ZERO, Duration.ZERO, 1, 1, true, false, null);
+        this(Duration.ZERO, Duration.ZERO, 1, true, false, null);
     }
 
     @Inject
     public UpstreamTransport(@ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
                              @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
                              @ConfigProperty(name = "balancer.connections-per-instance") int connectionsPerInstance,
-                             @ConfigProperty(name = "balancer.max-in-flight") int maxInFlight,
                              @ConfigProperty(name = "otel.sdk.disabled", defaultValue = "true") boolean telemetryDisabled,
                              @ConfigProperty(name = TRACED, defaultValue = "true") boolean traced,
                              Instance<OpenTelemetry> telemetry) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.connectionsPerInstance = connectionsPerInstance;
-        this.maxInFlight = maxInFlight;
         this.callSpans = !telemetryDisabled && traced;
         this.telemetry = telemetry;
     }
 
     /**
-     * An exchange thread is busy while its exchange waits on the instance or moves its bytes; so
-     * there may be one per request in flight (a retry or an exchange being aborted may briefly
-     * need a few more). Beyond the cores, threads come and go with the load.
+     * An exchange thread is busy while its exchange waits on the instance or moves its bytes, so
+     * there is one per request in flight: a virtual thread each, so that requests held by a hung
+     * instance cost a few kilobytes of heap apiece, not a platform thread and its stack.
+     * {@code balancer.max-in-flight} bounds how many there are.
      */
     @PostConstruct
     void start() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        exchangeThreads = new ThreadPoolExecutor(cores, Math.max(cores, maxInFlight) + 64, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), threadFactory);
+        exchangeThreads = Executors.newThreadPerTaskExecutor(
+                new ExchangeThreads(Thread.currentThread().getContextClassLoader()));
         instances = new InstanceClient(connectTimeout, connectionsPerInstance, IDLE_CLOSE);
         sweeper = Executors.newSingleThreadScheduledExecutor(threadFactory);
         sweeper.scheduleWithFixedDelay(instances::closeIdle, 5, 5, TimeUnit.SECONDS);
@@ -140,6 +135,6 @@ public class UpstreamTransport {
         }
         sweeper.shutdownNow();
         instances.close();
-        exchangeThreads.shutdown();
+        exchangeThreads.shutdownNow();
     }
 }

@@ -55,6 +55,7 @@ public class WebSocketForwarding {
     private final int maxTunnels;
     private final Duration idleTimeout;
     private final Duration readTimeout;
+    private final Duration writeTimeout;
     private final AtomicInteger tunnels = new AtomicInteger();
 
     @Resource
@@ -62,25 +63,27 @@ public class WebSocketForwarding {
     private TunnelHub hub;
 
     protected WebSocketForwarding() {
-        this(null, null, null, 0, Duration.ZERO, Duration.ZERO);
+        this(null, null, null, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
     }
 
     @Inject
     public WebSocketForwarding(Forwarder forwarder, UpstreamTransport transport, AccessLog accessLog,
                                @ConfigProperty(name = "balancer.max-tunnels") int maxTunnels,
                                @ConfigProperty(name = "balancer.tunnel-idle-timeout") Duration idleTimeout,
-                               @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout) {
+                               @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
+                               @ConfigProperty(name = "balancer.write-timeout") Duration writeTimeout) {
         this.forwarder = forwarder;
         this.transport = transport;
         this.accessLog = accessLog;
         this.maxTunnels = maxTunnels;
         this.idleTimeout = idleTimeout;
         this.readTimeout = readTimeout;
+        this.writeTimeout = writeTimeout;
     }
 
     @PostConstruct
     void start() {
-        hub = new TunnelHub(idleTimeout, threads);
+        hub = new TunnelHub(idleTimeout, writeTimeout, threads);
     }
 
     /** Stopping the balancer closes every tunnel, both sides. */
@@ -89,6 +92,16 @@ public class WebSocketForwarding {
         if (hub != null) {
             hub.close();
         }
+    }
+
+    /** Tunnels joined to an instance and not yet closed, for /metrics. */
+    public int openTunnels() {
+        return hub == null ? 0 : hub.openCount();
+    }
+
+    /** Seconds since the tunnels' thread last went round, for /metrics: about 1 at most while it serves. */
+    public double tunnelWatcherLagSeconds() {
+        return hub == null ? 0 : hub.lagNanos(System.nanoTime()) / 1e9;
     }
 
     /** A GET asking, with Connection: Upgrade, to switch to WebSocket (RFC 6455 §4.1). */
@@ -171,6 +184,8 @@ public class WebSocketForwarding {
                 return false;
             }
             Tunnel tunnel;
+            // Taken before the switch: the same connection carries the tunnel.
+            ClientConnection clientConnection = ClientConnection.of(request);
             try {
                 tunnel = request.upgrade(Tunnel.class);
             } catch (ServletException | RuntimeException e) {
@@ -193,7 +208,7 @@ public class WebSocketForwarding {
                             Duration.ofNanos(System.nanoTime() - record.startedNanos), record.retries(),
                             "up=" + closed.bytesUp() + "B down=" + closed.bytesDown() + "B closed="
                                     + closed.closedBecause().replace(' ', '_'));
-                });
+                }, clientConnection::abort);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "Could not watch the instance's side of a tunnel to " + id, e);
                 upgrade.channel().close();

@@ -1,5 +1,6 @@
 package dev.ruta.balancer.status;
 
+import dev.ruta.balancer.proxy.ClientConnection;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -42,6 +43,7 @@ final class EventSubscriber implements WriteListener, AsyncListener {
         async.setTimeout(0);
         async.addListener(this);
         out = async.getResponse().getOutputStream();
+        ClientConnection.of(async.getRequest()).boundSendBuffer();
         offer(first);
         // From here the container calls onWritePossible whenever the client can take more.
         out.setWriteListener(this);
@@ -71,6 +73,9 @@ final class EventSubscriber implements WriteListener, AsyncListener {
             if (System.nanoTime() - waitingSince > stalledAfter.toNanos()) {
                 LOG.log(Level.INFO, "Dropped the event subscriber at {0}: it took nothing for {1}",
                         new Object[] {client, stalledAfter});
+                // Completing would queue the stream's end behind what it never took: the
+                // connection would stay open, its buffers full, for as long as the client lives.
+                ClientConnection.of(async.getRequest()).abort();
                 close();
             }
             return;

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code cut-chunked}: chunked, 100,000 bytes, closes without the last chunk</li>
  * <li>{@code hung}: reads the request and never answers</li>
  * <li>{@code flood}: a chunked answer without end, as fast as it is taken</li>
+ * <li>{@code drip}: a chunked answer without end: 1 MiB at once, then 1 KiB every 200 ms</li>
  * <li>{@code garbage}: a line that is not HTTP, then nothing</li>
  * <li>{@code until-close}: Server-Sent Events framed by closing the connection: one event, a pause
  * until the test says go on, a second event, close</li>
@@ -36,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MisbehavingServer implements AutoCloseable {
 
-    static final Set<String> FAULTS = Set.of("cut-length", "cut-chunked", "hung", "flood", "garbage", "until-close",
-            "interim", "odd-status", "large");
+    static final Set<String> FAULTS = Set.of("cut-length", "cut-chunked", "hung", "flood", "drip", "garbage",
+            "until-close", "interim", "odd-status", "large");
     /** More than Payara's write queue and the sockets hold: most of it waits in the balancer's backlog. */
     static final int LARGE = 24 * 1024 * 1024;
     static final String INTERIM_BODY = "{\"after\":\"interim answers\"}";
@@ -50,7 +51,7 @@ final class MisbehavingServer implements AutoCloseable {
 
     MisbehavingServer() {
         try {
-            server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+            server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,6 +115,7 @@ final class MisbehavingServer implements AutoCloseable {
                 }
                 case "hung" -> awaitClose(in);
                 case "flood" -> flood(out);
+                case "drip" -> drip(out);
                 case "garbage" -> {
                     out.write(ascii("SSH-2.0-OpenSSH_9.2 not what you asked for\r\n\r\n"));
                     awaitClose(in);
@@ -164,6 +166,21 @@ final class MisbehavingServer implements AutoCloseable {
             }
         } catch (IOException e) {
             floodsBrokenOff.incrementAndGet();
+        }
+    }
+
+    private static void drip(OutputStream out) throws IOException, InterruptedException {
+        out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        out.write(ascii(Integer.toHexString(1024 * 1024) + "\r\n"));
+        out.write(new byte[1024 * 1024]);
+        out.write(ascii("\r\n"));
+        byte[] chunk = new byte[1024];
+        while (true) {
+            out.write(ascii(Integer.toHexString(chunk.length) + "\r\n"));
+            out.write(chunk);
+            out.write(ascii("\r\n"));
+            out.flush();
+            Thread.sleep(200);
         }
     }
 

@@ -59,6 +59,17 @@ final class WebSocketServer implements AutoCloseable {
         return flooded.get();
     }
 
+    /** Closes every connection (a FIN, as the kernel sends for a killed process that had read everything). */
+    void closeAll() {
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // Gone either way.
+            }
+        }
+    }
+
     /** Resets every connection, as a killed process does; the server still accepts new ones. */
     void dropAll() {
         for (Socket socket : open) {

@@ -1,0 +1,123 @@
+package dev.ruta.balancer.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ruta.testing.ConsulAgent;
+import dev.ruta.testing.ConsulExtension;
+import dev.ruta.testing.RecordingServer;
+import dev.ruta.testing.TestHttp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Requests held by an instance that accepts and never answers cost the balancer no platform
+ * thread each: every exchange waits on a virtual thread. The balancer is the real uber jar, the
+ * hung instance a raw socket server of {@link MisbehavingServer}, registered in the real Consul.
+ */
+@ExtendWith(ConsulExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HeldRequestsIT {
+
+    private static final int HELD = 300;
+    /** What the held requests may add to the balancer's platform threads, whatever their number. */
+    private static final int MORE_THREADS_ALLOWED = 100;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+
+    private final MisbehavingServer faults = new MisbehavingServer();
+    private final RecordingServer echo = new RecordingServer("echo");
+    private LocalSystem system;
+
+    @BeforeAll
+    void start(ConsulAgent consul) {
+        system = new LocalSystem(consul);
+        system.registerInstance("hung-1", "hung", faults.port());
+        system.registerInstance("echo-1", "echo", echo.port());
+        // One connection per held request: each exchange waits on the instance itself, not in the pool.
+        system.startBalancer(Map.of("balancer.read-timeout", READ_TIMEOUT.toSeconds() + "s", "balancer.retries", "0",
+                "balancer.connections-per-instance", String.valueOf(HELD + 10))).awaitUp("/health/ready");
+        system.awaitRouted("hung", List.of("hung-1"));
+        system.awaitRouted("echo", List.of("echo-1"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (system != null) {
+            system.close();
+        }
+        faults.close();
+        echo.close();
+    }
+
+    @Test
+    void requestsHeldByAHungInstanceAddNoPlatformThreadEachAndEndIn504() throws IOException {
+        // The container's pools at their working size first, so that only the held requests differ.
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, TestHttp.get(system.viaBalancer("/api/echo/warm")).status());
+        }
+        int idle = platformThreads();
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < HELD; i++) {
+                Socket socket = RawHttp.open(system.balancer().port());
+                socket.getOutputStream().write("GET /api/hung/work HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                held.add(socket);
+            }
+            await("every request waits on the hung instance").atMost(READ_TIMEOUT)
+                    .until(() -> faults.openConnectionsTo("hung"), open -> open == HELD);
+            int whileHeld = platformThreads();
+            assertTrue(whileHeld <= idle + MORE_THREADS_ALLOWED, HELD + " held requests took the balancer from "
+                    + idle + " to " + whileHeld + " platform threads");
+            assertEquals(200, TestHttp.get(system.viaBalancer("/api/echo/meanwhile")).status(),
+                    "an ordinary request is served while they wait");
+            AtomicInteger timedOut = new AtomicInteger();
+            for (Socket socket : held) {
+                String status = statusLine(socket.getInputStream());
+                if (status.startsWith("HTTP/1.1 504")) {
+                    timedOut.incrementAndGet();
+                }
+            }
+            assertEquals(HELD, timedOut.get(), "each held request ends in 504 at balancer.read-timeout");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        await("the hung instance's connections closed").atMost(Duration.ofMinutes(1))
+                .until(() -> faults.openConnectionsTo("hung"), open -> open == 0);
+    }
+
+    /** The kernel's count of the balancer's threads: platform threads only, virtual ones have none. */
+    private int platformThreads() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(system.balancer().pid()), "status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.substring("Threads:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("no thread count for the balancer in /proc");
+    }
+
+    private static String statusLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int next = in.read(); next != -1 && next != '\n'; next = in.read()) {
+            line.append((char) next);
+        }
+        return line.toString().trim();
+    }
+}
