@@ -208,7 +208,8 @@
       const table = document.createElement('table');
       table.dataset.service = service.name;
       const head = document.createElement('tr');
-      ['Instance', 'Address', 'Health', 'Weight', 'Requests', 'In flight', 'Failures', 'Ejected until'].forEach((name) => {
+      ['Instance', 'Address', 'Health', 'Weight', 'Requests', 'In flight', 'Failures', 'Answer time', 'Slow start',
+        'Ejected until'].forEach((name) => {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = name;
@@ -235,6 +236,10 @@
         cell(row, String(instance.requests));
         cell(row, String(instance.inFlight));
         cell(row, String(instance.failures));
+        // Absent until the instance has answered once; the average decays over balancer.ewma-decay.
+        cell(row, instance.answerTimeSeconds == null ? '–' : (1000 * instance.answerTimeSeconds).toFixed(1) + ' ms');
+        // Present only while the instance warms up under balancer.slow-start.
+        cell(row, instance.slowStartShare == null ? '–' : Math.round(100 * instance.slowStartShare) + '% of its share');
         cell(row, instance.ejectedUntil ? new Date(instance.ejectedUntil).toLocaleTimeString() : '–');
         tbody.append(row);
       });

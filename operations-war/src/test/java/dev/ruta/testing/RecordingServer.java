@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,7 @@ public final class RecordingServer implements AutoCloseable {
     private final String name;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch hold = new CountDownLatch(0);
+    private volatile Duration late = Duration.ZERO;
 
     public RecordingServer(String name) {
         this.name = name;
@@ -49,6 +51,10 @@ public final class RecordingServer implements AutoCloseable {
                 exchange.getRequestHeaders(), body));
         try {
             hold.await(60, TimeUnit.SECONDS);
+            if (!late.isZero()) {
+                // The instance's own slowness, not a wait for a condition.
+                Thread.sleep(late);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -63,6 +69,11 @@ public final class RecordingServer implements AutoCloseable {
     /** From now on, answers wait until {@link #release()}: an instance that is slow to answer. */
     public void holdAnswers() {
         hold = new CountDownLatch(1);
+    }
+
+    /** Every answer from now on comes that much late: an instance that answers, only slowly. */
+    public void answerLate(Duration by) {
+        late = by;
     }
 
     public void release() {

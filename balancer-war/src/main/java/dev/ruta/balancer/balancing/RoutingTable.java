@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The balancer's one routing state: every routed service's route, following the registry's
@@ -26,14 +29,16 @@ public class RoutingTable {
 
     private final AtomicReference<Map<String, ServiceRoute>> routes = new AtomicReference<>(Map.of());
     private final Event<RoutingChanged> changed;
+    private final Duration answerDecay;
 
     protected RoutingTable() {
-        this(null);
+        this(null, Duration.ofSeconds(10));
     }
 
     @Inject
-    public RoutingTable(Event<RoutingChanged> changed) {
+    public RoutingTable(Event<RoutingChanged> changed, @ConfigProperty(name = "balancer.ewma-decay") Duration answerDecay) {
         this.changed = changed;
+        this.answerDecay = answerDecay;
     }
 
     void onSnapshot(@Observes ServiceSnapshot snapshot) {
@@ -57,12 +62,20 @@ public class RoutingTable {
     /** Writers are the registry's watches, one per service; synchronized keeps their swaps whole. */
     public synchronized void follow(ServiceSnapshot snapshot) {
         Map<String, Upstream> existing = new HashMap<>();
-        route(snapshot.service()).ifPresent(route -> route.upstreams()
+        Optional<ServiceRoute> before = route(snapshot.service());
+        before.ifPresent(route -> route.upstreams()
                 .forEach(upstream -> existing.put(upstream.instance().id(), upstream)));
+        // Instances there when the balancer first sees their service are not joining: no slow start.
+        Instant joined = before.isPresent() ? Instant.now() : Instant.MIN;
         List<Upstream> upstreams = new ArrayList<>();
         for (Instance instance : snapshot.instances()) {
             Upstream kept = existing.get(instance.id());
-            upstreams.add(kept != null && kept.instance().equals(instance) ? kept : new Upstream(instance));
+            if (kept != null && kept.instance().equals(instance)) {
+                upstreams.add(kept);
+            } else {
+                // Registered anew (a new weight, say): it joined when it first did.
+                upstreams.add(new Upstream(instance, kept != null ? kept.joined() : joined, answerDecay));
+            }
         }
         ServiceRoute route = new ServiceRoute(snapshot.service(), upstreams, snapshot.index(), snapshot.updatedAt());
         update(next -> next.put(snapshot.service(), route));

@@ -12,8 +12,9 @@ public final class Strategies {
         return switch (name.strip().toLowerCase(Locale.ROOT)) {
             case RoundRobinStrategy.NAME -> new RoundRobinStrategy();
             case LeastRequestsStrategy.NAME -> new LeastRequestsStrategy();
+            case PeakEwmaStrategy.NAME -> new PeakEwmaStrategy();
             default -> throw new IllegalArgumentException("balancer.strategy must be " + RoundRobinStrategy.NAME
-                    + " or " + LeastRequestsStrategy.NAME + ", not '" + name + "'");
+                    + ", " + LeastRequestsStrategy.NAME + " or " + PeakEwmaStrategy.NAME + ", not '" + name + "'");
         };
     }
 }

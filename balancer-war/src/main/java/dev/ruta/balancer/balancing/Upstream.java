@@ -1,6 +1,7 @@
 package dev.ruta.balancer.balancing;
 
 import dev.ruta.balancer.discovery.Instance;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,9 +18,23 @@ public final class Upstream {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicReference<Instant> ejectedUntil = new AtomicReference<>(Instant.MIN);
+    private final AnswerTime answerTime;
+    private final Instant joined;
 
+    /** One that has always been there: warm from the start, its answers averaged over 10 s. */
     public Upstream(Instance instance) {
+        this(instance, Instant.MIN, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param joined     when it joined its service, for slow start; {@link Instant#MIN} when it
+     *                   was there when the balancer first saw the service
+     * @param answerDecay how long its average answer time takes to forget
+     */
+    public Upstream(Instance instance, Instant joined, Duration answerDecay) {
         this.instance = instance;
+        this.joined = joined;
+        this.answerTime = new AnswerTime(answerDecay.toNanos());
     }
 
     public Instance instance() {
@@ -49,6 +64,21 @@ public final class Upstream {
 
     public Instant ejectedUntil() {
         return ejectedUntil.get();
+    }
+
+    /** Its answer times, averaged: how the peak-ewma strategy and the page see its speed. */
+    public AnswerTime answerTime() {
+        return answerTime;
+    }
+
+    Instant joined() {
+        return joined;
+    }
+
+    /** Since when it has been taking requests, for slow start: it joined, or its ejection ended. */
+    public Instant warmingFrom() {
+        Instant ejectionEnd = ejectedUntil.get();
+        return ejectionEnd.isAfter(joined) ? ejectionEnd : joined;
     }
 
     public long requests() {

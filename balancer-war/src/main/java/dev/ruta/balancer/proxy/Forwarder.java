@@ -5,6 +5,7 @@ import dev.ruta.balancer.balancing.Failure;
 import dev.ruta.balancer.balancing.RetryPolicy;
 import dev.ruta.balancer.balancing.RoutingTable;
 import dev.ruta.balancer.balancing.ServiceRoute;
+import dev.ruta.balancer.balancing.SlowStart;
 import dev.ruta.balancer.balancing.Strategies;
 import dev.ruta.balancer.balancing.Upstream;
 import dev.ruta.balancer.proxy.error.BadGatewayException;
@@ -51,9 +52,10 @@ public class Forwarder {
     private final RetryPolicy retryPolicy;
     private final Duration ejectFor;
     private final Duration readTimeout;
+    private final SlowStart slowStart;
 
     protected Forwarder() {
-        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO);
+        this(null, null, null, "round-robin", 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
     }
 
     @Inject
@@ -61,7 +63,8 @@ public class Forwarder {
                      @ConfigProperty(name = "balancer.strategy") String strategy,
                      @ConfigProperty(name = "balancer.retries") int retries,
                      @ConfigProperty(name = "balancer.eject-for") Duration ejectFor,
-                     @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout) {
+                     @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
+                     @ConfigProperty(name = "balancer.slow-start") Duration slowStart) {
         this.table = table;
         this.transport = transport;
         this.observer = observer;
@@ -69,10 +72,16 @@ public class Forwarder {
         this.retryPolicy = new RetryPolicy(retries);
         this.ejectFor = ejectFor;
         this.readTimeout = readTimeout;
+        this.slowStart = new SlowStart(slowStart);
     }
 
     public String strategyName() {
         return strategy.name();
+    }
+
+    /** The share of its requests an instance takes now, under slow start: 1 once warm. */
+    public double slowStartShare(Upstream upstream, Instant now) {
+        return slowStart.share(upstream, now);
     }
 
     /**
@@ -92,10 +101,11 @@ public class Forwarder {
 
     /** For a tunnel: the instance the strategy picks among those not tried yet, if any is left. */
     Optional<Upstream> choose(String service, Set<String> tried) {
+        Instant now = Instant.now();
         List<Upstream> candidates = table.route(service)
-                .map(route -> route.candidates(tried, Instant.now()))
+                .map(route -> route.candidates(tried, now))
                 .orElse(List.of());
-        return candidates.isEmpty() ? Optional.empty() : Optional.of(strategy.choose(service, candidates));
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(slowStart.choose(strategy, service, candidates, now));
     }
 
     /** Whether a tunnel refused by one instance may try another, after {@code attemptsMade}. */
@@ -167,14 +177,15 @@ public class Forwarder {
         }
 
         void next() {
+            Instant now = Instant.now();
             List<Upstream> candidates = table.route(service)
-                    .map(route -> route.candidates(tried, Instant.now()))
+                    .map(route -> route.candidates(tried, now))
                     .orElse(List.of());
             if (candidates.isEmpty()) {
                 giveUp();
                 return;
             }
-            Upstream upstream = strategy.choose(service, candidates);
+            Upstream upstream = slowStart.choose(strategy, service, candidates, now);
             boolean retry = !tried.isEmpty();
             if (retry) {
                 // Counted when another instance is really tried, not when one might have been.
@@ -234,8 +245,16 @@ public class Forwarder {
         }
 
         private void decide(Attempt attempt, Response response, Throwable error) {
+            long now = System.nanoTime();
+            if (error == null) {
+                attempt.upstream.answerTime().record(now - attempt.started, now);
+            }
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
+                if (cause instanceof TimeoutException) {
+                    // No answer at all is the slowest answer there is.
+                    attempt.upstream.answerTime().record(readTimeout.toNanos(), now);
+                }
                 if (!(cause instanceof TimeoutException) && attempt.call.isAborted()) {
                     // The client left and aborted the call: no instance is to blame, nobody waits.
                     attempt.finish(false);

@@ -11,8 +11,9 @@ public record ServicesView(List<Service> services) {
     public record Service(String name, String strategy, long consulIndex, Instant updatedAt, List<InstanceView> instances) {
     }
 
-    @JsonbPropertyOrder({"id", "address", "port", "message", "weight", "requests", "failures", "inFlight", "ejectedUntil"})
+    @JsonbPropertyOrder({"id", "address", "port", "message", "weight", "requests", "failures", "inFlight",
+            "answerTimeSeconds", "slowStartShare", "ejectedUntil"})
     public record InstanceView(String id, String address, int port, String message, int weight, long requests, long failures,
-                               int inFlight, Instant ejectedUntil) {
+                               int inFlight, Double answerTimeSeconds, Double slowStartShare, Instant ejectedUntil) {
     }
 }

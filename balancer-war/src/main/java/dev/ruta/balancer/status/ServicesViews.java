@@ -35,10 +35,13 @@ public class ServicesViews {
                 .toList());
     }
 
-    private static ServicesView.InstanceView view(Upstream upstream, Instant now) {
+    private ServicesView.InstanceView view(Upstream upstream, Instant now) {
+        double answerNanos = upstream.answerTime().nanos(System.nanoTime());
+        double share = forwarder.slowStartShare(upstream, now);
         return new ServicesView.InstanceView(upstream.instance().id(), upstream.instance().address(),
                 upstream.instance().port(), upstream.instance().message(), upstream.instance().weight(),
-                upstream.requests(), upstream.failures(),
-                upstream.inFlight(), upstream.isEjected(now) ? upstream.ejectedUntil() : null);
+                upstream.requests(), upstream.failures(), upstream.inFlight(),
+                answerNanos < 0 ? null : answerNanos / 1e9, share < 1 ? share : null,
+                upstream.isEjected(now) ? upstream.ejectedUntil() : null);
     }
 }

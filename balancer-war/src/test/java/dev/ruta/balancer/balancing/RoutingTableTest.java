@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class RoutingTableTest {
 
-    private final RoutingTable table = new RoutingTable(null);
+    private final RoutingTable table = new RoutingTable(null, java.time.Duration.ofSeconds(10));
 
     private static List<String> ids(List<Upstream> upstreams) {
         return upstreams.stream().map(upstream -> upstream.instance().id()).toList();

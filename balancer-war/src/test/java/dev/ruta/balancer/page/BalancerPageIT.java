@@ -112,6 +112,10 @@ class BalancerPageIT {
         browser.findElement(By.id("send")).click();
         String second = awaitAnswer(first);
         assertNotEquals(first, second, "round-robin: another instance answers");
+        await("the live table shows how fast each instance that answered was").atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> cellOf(second, "Answer time").matches("\\d+\\.\\d ms") && cellOf(first, "Answer time").endsWith(" ms"));
+        assertEquals("–", cellOf(second, "Slow start"), "no slow start by default: every instance takes its whole share");
     }
 
     @Test
@@ -226,6 +230,14 @@ class BalancerPageIT {
         WebElement input = browser.findElement(By.id(field));
         input.clear();
         input.sendKeys(text);
+    }
+
+    /** One cell of an instance's row in the live table, by its column's heading; read in one script, as below. */
+    private String cellOf(String instance, String column) {
+        return (String) browser.executeScript("const table = document.querySelector(\"table[data-service='operations']\");"
+                + "const index = Array.from(table.querySelectorAll('th')).findIndex(th => th.textContent === arguments[1]);"
+                + "const row = table.querySelector('tbody tr[data-instance=\"' + arguments[0] + '\"]');"
+                + "return row && index >= 0 ? row.cells[index].textContent : '';", instance, column);
     }
 
     /** Read in one script: the live table is redrawn on every event, so elements found earlier go stale. */
