@@ -61,6 +61,7 @@ public final class RecordingServer implements AutoCloseable {
         byte[] answer = ("{\"served-by\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.getResponseHeaders().add("X-Upstream-Header", "kept");
+        exchange.getResponseHeaders().add("Server", "recording-server");
         exchange.sendResponseHeaders(200, answer.length);
         exchange.getResponseBody().write(answer);
         exchange.close();

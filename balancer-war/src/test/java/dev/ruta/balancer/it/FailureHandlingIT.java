@@ -87,6 +87,11 @@ class FailureHandlingIT {
             assertTrue(metrics.lines().anyMatch(line -> line.startsWith("# HELP " + help + " ") && line.length() > help.length() + 12),
                     "help text for " + help);
         }
+        List<String> withoutHelp = metrics.lines().filter(line -> line.startsWith("# TYPE ruta_"))
+                .map(line -> line.split(" ")[2])
+                .filter(family -> metrics.lines().noneMatch(line -> line.startsWith("# HELP " + family + " ")))
+                .toList();
+        assertEquals(List.of(), withoutHelp, "every ruta_ family has its # HELP");
         double sum = valueOf(metrics, "ruta_upstream_request_time_microseconds_sum", "timed");
         double max = valueOf(metrics, "ruta_upstream_request_time_microseconds_max", "timed");
         double median = valueOf(metrics, "ruta_upstream_request_time_microseconds{", "timed-1\",mp_scope=\"application\",service=\"timed\",quantile=\"0.5\"");
@@ -176,6 +181,7 @@ class FailureHandlingIT {
                 .PUT(HttpRequest.BodyPublishers.ofString("payload")));
         assertEquals(200, reply.status(), reply.body());
         assertEquals("kept", reply.header("X-Upstream-Header"));
+        assertEquals(List.of("recording-server"), reply.headers().allValues("Server"), "the instance's Server field, once");
         RecordingServer.Received received = retryTarget.received().get(retryTarget.received().size() - 1);
         assertEquals("PUT", received.method());
         assertEquals("/api/flaky/echo/a%20b?x=1&y=%2B&x=2", received.pathAndQuery());
@@ -251,6 +257,7 @@ class FailureHandlingIT {
         HttpReply reply = TestHttp.get(system.viaBalancer("/api/no-such-service/x"));
         assertEquals(404, reply.status());
         assertEquals("unknown-service", reply.json().getString("error"));
+        assertEquals(List.of(), reply.headers().allValues("Server"), "the balancer names no software of its own");
     }
 
     @Test

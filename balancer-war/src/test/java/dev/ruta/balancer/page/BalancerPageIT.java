@@ -30,6 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 
 /** The balancer's page in a real headless Chromium, against Consul, three operations instances and the balancer. */
@@ -79,6 +81,18 @@ class BalancerPageIT {
         // The operations come by a request of their own, through the balancer: once they are
         // there, no request of the page's own takes a turn among a test's requests.
         await("the operations offered").atMost(Duration.ofSeconds(30)).until(() -> !optionValues().isEmpty());
+    }
+
+    @Test
+    @Order(0)
+    void thePageLoadsWithACleanConsole() {
+        browser.manage().logs().get(LogType.BROWSER);
+        browser.navigate().refresh();
+        await("the live table lists the instances").atMost(Duration.ofSeconds(30)).until(() -> rowIds().containsAll(ids()));
+        List<String> problems = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                .map(LogEntry::getMessage).toList();
+        assertEquals(List.of(), problems, "the console after a load (a favicon's 404 was one)");
     }
 
     @Test
