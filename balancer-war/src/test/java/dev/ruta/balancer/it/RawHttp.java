@@ -2,10 +2,12 @@ package dev.ruta.balancer.it;
 
 import dev.ruta.testing.HttpReply;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -87,6 +89,22 @@ final class RawHttp {
             return new HttpReply(Integer.parseInt(lines[0].split(" ")[1]), HttpHeaders.of(headers, (name, value) -> true), body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the connection ends (closed, or reset) once what arrived before the end is read; false if it hangs. */
+    static boolean readsToTheEnd(InputStream in) {
+        byte[] ignored = new byte[64 * 1024];
+        try {
+            while (in.read(ignored) >= 0) {
+                // What was sent before the end.
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            // Reset: an abortive close, also an end.
+            return true;
         }
     }
 }

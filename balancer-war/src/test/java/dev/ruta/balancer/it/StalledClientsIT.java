@@ -9,11 +9,9 @@ import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.RecordingServer;
 import dev.ruta.testing.TestHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +104,7 @@ class StalledClientsIT {
             await("the instance's connections closed").atMost(Duration.ofSeconds(30))
                     .until(() -> faults.openConnectionsTo("drip"), open -> open == 0);
             for (Socket client : clients) {
-                assertTrue(readsToTheEnd(client.getInputStream()), "a client's connection ends, it does not hang");
+                assertTrue(RawHttp.readsToTheEnd(client.getInputStream()), "a client's connection ends, it does not hang");
             }
             long heldHeap = heapAfterCollection() - idleHeap;
             assertTrue(heldHeap < 32 * 1024 * 1024, "the balancer holds " + heldHeap / 1024 + " KiB more heap than idle");
@@ -158,21 +156,6 @@ class StalledClientsIT {
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
     }
 
-    /** Whether the connection ends (closed or reset) once what arrived before the cut is read. */
-    private static boolean readsToTheEnd(InputStream in) throws IOException {
-        byte[] ignored = new byte[64 * 1024];
-        try {
-            while (in.read(ignored) >= 0) {
-                // What the balancer had sent before the cut.
-            }
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            // Reset: the cut was abortive, as it should be.
-            return true;
-        }
-    }
 
     /** The balancer's used heap after a full collection, in bytes, from jcmd. */
     private long heapAfterCollection() throws IOException, InterruptedException {

@@ -74,7 +74,7 @@ class TunnelEndsIT {
             assertEquals("echo-1: hello", receive(client));
             echo.closeAll();
             client.setSoTimeout(30_000);
-            assertTrue(readsToTheEnd(client.getInputStream()), "the client's side is closed when its instance goes");
+            assertTrue(RawHttp.readsToTheEnd(client.getInputStream()), "the client's side is closed when its instance goes");
         }
         assertNothingLeftOpen();
     }
@@ -103,7 +103,7 @@ class TunnelEndsIT {
             int clientPort = client.getLocalPort();
             await("the balancer's side of the client's connection gone").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250)).until(() -> balancerSocketsTo(clientPort), List::isEmpty);
-            assertTrue(readsToTheEnd(client.getInputStream()), "the client's connection ends, it does not hang");
+            assertTrue(RawHttp.readsToTheEnd(client.getInputStream()), "the client's connection ends, it does not hang");
         }
         assertNothingLeftOpen();
     }
@@ -216,20 +216,6 @@ class TunnelEndsIT {
         return head.toString();
     }
 
-    /** Whether the connection ends (closed or reset) once what arrived is read; false if it hangs. */
-    private static boolean readsToTheEnd(InputStream in) {
-        byte[] ignored = new byte[64 * 1024];
-        try {
-            while (in.read(ignored) >= 0) {
-                // What was sent before the end.
-            }
-            return true;
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
 
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
