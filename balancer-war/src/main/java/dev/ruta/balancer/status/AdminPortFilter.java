@@ -1,7 +1,7 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.error.ErrorBody;
-import dev.ruta.balancer.proxy.error.NotServedHereException;
+import dev.ruta.balancer.error.ErrorBody;
+import dev.ruta.balancer.error.NotServedHereException;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,6 +1,6 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.FilterPlacement;
+import dev.ruta.balancer.proxy.edge.FilterPlacement;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;

@@ -1,6 +1,6 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.ClientConnection;
+import dev.ruta.balancer.proxy.edge.ClientConnection;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

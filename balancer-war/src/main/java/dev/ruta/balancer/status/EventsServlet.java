@@ -1,8 +1,8 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.error.ErrorBody;
-import dev.ruta.balancer.proxy.error.MethodNotAllowedException;
-import dev.ruta.balancer.proxy.error.OverloadedException;
+import dev.ruta.balancer.error.ErrorBody;
+import dev.ruta.balancer.error.MethodNotAllowedException;
+import dev.ruta.balancer.error.OverloadedException;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;

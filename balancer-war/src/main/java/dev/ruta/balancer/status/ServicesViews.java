@@ -3,7 +3,7 @@ package dev.ruta.balancer.status;
 import dev.ruta.balancer.balancing.RoutingTable;
 import dev.ruta.balancer.balancing.ServiceRoute;
 import dev.ruta.balancer.balancing.Upstream;
-import dev.ruta.balancer.proxy.Forwarder;
+import dev.ruta.balancer.proxy.exchange.Forwarder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;

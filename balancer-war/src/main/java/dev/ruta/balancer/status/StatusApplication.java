@@ -1,7 +1,7 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.error.UnexpectedExceptionMapper;
-import dev.ruta.balancer.proxy.error.WebApplicationExceptionMapper;
+import dev.ruta.balancer.error.UnexpectedExceptionMapper;
+import dev.ruta.balancer.error.WebApplicationExceptionMapper;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.ruta.balancer.status;
 
-import dev.ruta.balancer.proxy.WebSocketForwarding;
+import dev.ruta.balancer.proxy.edge.WebSocketForwarding;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;

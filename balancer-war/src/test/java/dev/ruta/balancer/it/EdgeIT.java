@@ -70,7 +70,7 @@ class EdgeIT {
                 Map.of("consul.url", consul.httpUrl().toString(), "balancer.admin-port", String.valueOf(adminPort),
                         "balancer.https-redirect-port", String.valueOf(httpsPort),
                         // OpenTelemetry on, with nowhere to export to: spans are still made and propagated.
-                        "otel.sdk.disabled", "false", "dev.ruta.balancer.proxy.UpstreamClient/Traced/value", "true",
+                        "otel.sdk.disabled", "false", "dev.ruta.balancer.proxy.client.UpstreamClient/Traced/value", "true",
                         "otel.traces.exporter", "none", "otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
                 .withArgs("--sslPort", String.valueOf(httpsPort), "--sslCert", "ruta",
                         "--systemProperties", tls.resolve("balancer.properties").toString(),

@@ -1,7 +1,7 @@
 package dev.ruta.balancer.proxy.http;
 
 import dev.ruta.balancer.discovery.ServiceName;
-import dev.ruta.balancer.proxy.error.InvalidPathException;
+import dev.ruta.balancer.error.InvalidPathException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

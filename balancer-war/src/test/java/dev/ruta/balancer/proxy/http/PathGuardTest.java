@@ -3,7 +3,7 @@ package dev.ruta.balancer.proxy.http;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.ruta.balancer.proxy.error.InvalidPathException;
+import dev.ruta.balancer.error.InvalidPathException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

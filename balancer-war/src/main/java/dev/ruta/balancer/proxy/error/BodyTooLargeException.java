@@ -1,9 +1,0 @@
-package dev.ruta.balancer.proxy.error;
-
-/** The request body is larger than the balancer accepts. */
-public final class BodyTooLargeException extends ProxyException {
-
-    public BodyTooLargeException(String message) {
-        super(413, "body-too-large", message);
-    }
-}

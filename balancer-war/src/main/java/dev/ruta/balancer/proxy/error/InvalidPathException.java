@@ -1,9 +1,0 @@
-package dev.ruta.balancer.proxy.error;
-
-/** The path cannot be forwarded. */
-public final class InvalidPathException extends ProxyException {
-
-    public InvalidPathException(String message) {
-        super(400, "invalid-path", message);
-    }
-}

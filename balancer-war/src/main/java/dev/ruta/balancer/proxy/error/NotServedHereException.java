@@ -1,9 +1,0 @@
-package dev.ruta.balancer.proxy.error;
-
-/** A path this port does not serve: traffic and the admin surface each have their own. */
-public final class NotServedHereException extends ProxyException {
-
-    public NotServedHereException(String message) {
-        super(404, "not-found", message);
-    }
-}
