@@ -45,6 +45,8 @@ class PeakEwmaIT {
     private final RecordingServer slow = instances.get(3);
     private final RecordingServer joiner = new RecordingServer("joiner-1");
     private final ExecutorService clients = Executors.newFixedThreadPool(8);
+    /** Two clients at a time: the load of a steady trickle, where in-flight counts stay low. */
+    private final ExecutorService fewClients = Executors.newFixedThreadPool(2);
     private LocalSystem system;
 
     @BeforeAll
@@ -61,6 +63,7 @@ class PeakEwmaIT {
     @AfterAll
     void stop() {
         clients.shutdownNow();
+        fewClients.shutdownNow();
         if (system != null) {
             system.close();
         }
@@ -71,10 +74,10 @@ class PeakEwmaIT {
     @Test
     @Order(1)
     void anInstanceThatAnswersLateGetsFewRequestsAndItsShareBackOnceItRecovers() {
-        send(100);
+        send(100, fewClients);
         slow.answerLate(Duration.ofMillis(20));
-        send(100);
-        Map<String, Integer> whileSlow = send(400);
+        send(100, fewClients);
+        Map<String, Integer> whileSlow = send(400, fewClients);
         // Its fair share is a quarter; it still gets a few, as its average decays and is tried again.
         assertTrue(whileSlow.getOrDefault("slow-1", 0) <= 60, "far below its fair share: " + whileSlow);
         JsonObject slowView = instanceView("slow-1");
@@ -83,17 +86,17 @@ class PeakEwmaIT {
 
         slow.answerLate(Duration.ZERO);
         await("its fair share again").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-                .until(() -> send(200).getOrDefault("slow-1", 0), share -> share >= 30);
+                .until(() -> send(200, fewClients).getOrDefault("slow-1", 0), share -> share >= 30);
     }
 
     @Test
     @Order(2)
     void anInstanceThatStopsAnsweringIsLeftAloneMeanwhile() {
-        send(100);
+        send(100, clients);
         slow.holdAnswers();
         int before = slow.received().size();
         try {
-            Map<String, Integer> whilePaused = send(200);
+            Map<String, Integer> whilePaused = send(200, clients);
             assertEquals(200 - (slow.received().size() - before), whilePaused.values().stream().mapToInt(Integer::intValue).sum(),
                     "every request the others took was answered while it held its own");
             assertTrue(slow.received().size() - before <= 20, "it took few: " + (slow.received().size() - before));
@@ -110,16 +113,16 @@ class PeakEwmaIT {
         JsonObject view = instanceView("joiner-1");
         assertTrue(view.containsKey("slowStartShare") && view.getJsonNumber("slowStartShare").doubleValue() < 1,
                 "warming up: " + view);
-        Map<String, Integer> first = send(300);
+        Map<String, Integer> first = send(300, clients);
         assertTrue(first.getOrDefault("joiner-1", 0) < 30, "a fifth is its fair share; far less at first: " + first);
         assertTrue(TestHttp.get(system.balancer().url("/metrics")).body().contains("ruta_upstream_slow_start_share"));
     }
 
-    /** Sends that many requests from eight clients at once; which instance answered each. */
-    private Map<String, Integer> send(int requests) {
+    /** Sends that many requests, as many at once as the clients' threads; which instance answered each. */
+    private Map<String, Integer> send(int requests, ExecutorService through) {
         List<CompletableFuture<HttpReply>> replies = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            replies.add(CompletableFuture.supplyAsync(() -> TestHttp.get(system.viaBalancer("/api/speed/x")), clients));
+            replies.add(CompletableFuture.supplyAsync(() -> TestHttp.get(system.viaBalancer("/api/speed/x")), through));
         }
         Map<String, Integer> answered = new HashMap<>();
         for (CompletableFuture<HttpReply> reply : replies) {
