@@ -69,6 +69,8 @@ public final class ConsulCatalogSource implements InstanceSource {
     private int nodes;
     private Instant wholeReadAt;
     private boolean movedSinceWholeRead;
+    /** After a failed resync, the next try: resync later, not at the next tick. */
+    private Instant resyncRetryAt = Instant.MIN;
     private long index;
     private volatile String resyncError;
     private volatile Instant completeAt;
@@ -102,7 +104,9 @@ public final class ConsulCatalogSource implements InstanceSource {
         this.listener = listener;
         catalog.start();
         health.start();
-        resyncThread.scheduleWithFixedDelay(this::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
+        // A tick every second, so that a resync comes resync after the last whole read: ticks every
+        // resync from the start found the start's whole read not quite that old, and waited twice as long.
+        resyncThread.scheduleWithFixedDelay(this::resync, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Consul's last answer, once both watches have answered and the table is complete. */
@@ -156,7 +160,8 @@ public final class ConsulCatalogSource implements InstanceSource {
     }
 
     private synchronized void resync() {
-        if (wholeReadAt == null || !movedSinceWholeRead || Instant.now().isBefore(wholeReadAt.plus(resync))) {
+        Instant now = Instant.now();
+        if (wholeReadAt == null || !movedSinceWholeRead || now.isBefore(wholeReadAt.plus(resync)) || now.isBefore(resyncRetryAt)) {
             return;
         }
         try {
@@ -169,10 +174,12 @@ public final class ConsulCatalogSource implements InstanceSource {
                         new Object[] {consul.address(), e.getMessage(), resync});
             }
             resyncError = "resync: " + e.getMessage();
+            resyncRetryAt = now.plus(resync);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Unexpected error reading Consul's catalog; trying again in " + resync, e);
+            resyncRetryAt = now.plus(resync);
         }
     }
 
