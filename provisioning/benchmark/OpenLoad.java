@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *
  *   java OpenLoad.java URL RATE SECONDS OUTPUT [TIMEOUT_SECONDS]
  *
- * Run by provisioning/balancing-benchmark.sh with the JDK alone (the source launcher), on
- * virtual threads: a request waiting on a paused instance holds no platform thread.
+ * Compiled and run by provisioning/balancing-benchmark.sh with the JDK alone, on virtual
+ * threads: a request waiting on a paused instance holds no platform thread.
  */
 public final class OpenLoad {
 
