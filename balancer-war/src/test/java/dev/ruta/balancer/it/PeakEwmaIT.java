@@ -55,8 +55,10 @@ class PeakEwmaIT {
         for (int i = 0; i < IDS.size(); i++) {
             system.registerInstance(IDS.get(i), "speed", instances.get(i).port());
         }
-        system.startBalancer(Map.of("balancer.strategy", "peak-ewma", "balancer.slow-start", "30s", "balancer.retries", "0"))
-                .awaitUp("/health/ready");
+        // A short decay: one slow answer of a healthy instance (a pause of this busy machine) is
+        // forgotten within seconds, and the slow one is tried again about every two.
+        system.startBalancer(Map.of("balancer.strategy", "peak-ewma", "balancer.ewma-decay", "1s", "balancer.slow-start", "30s",
+                "balancer.retries", "0")).awaitUp("/health/ready");
         system.awaitRouted("speed", IDS);
     }
 
@@ -78,8 +80,8 @@ class PeakEwmaIT {
         slow.answerLate(Duration.ofMillis(20));
         send(100, fewClients);
         Map<String, Integer> whileSlow = send(400, fewClients);
-        // Its fair share is a quarter; it still gets a few, as its average decays and is tried again.
-        assertTrue(whileSlow.getOrDefault("slow-1", 0) <= 60, "far below its fair share: " + whileSlow);
+        // Its fair share is a quarter; it still gets a few, as its average decays and it is tried again.
+        assertTrue(whileSlow.getOrDefault("slow-1", 0) <= 40, "at most a tenth of the requests: " + whileSlow);
         JsonObject slowView = instanceView("slow-1");
         assertTrue(slowView.getJsonNumber("answerTimeSeconds").doubleValue() > instanceView("fast-1")
                 .getJsonNumber("answerTimeSeconds").doubleValue(), "the table shows it slower: " + slowView);
