@@ -88,11 +88,31 @@ public final class PayaraProcess implements AutoCloseable {
 
     public PayaraProcess awaitUp(String path) {
         Process started = process;
-        await(jar.getFileName() + " answering on port " + port).atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(250))
-                .failFast("server exited; log: " + log(), () -> !started.isAlive())
-                .until(() -> TestHttp.answers(url(path)) && TestHttp.get(url(path)).status() / 100 == 2);
+        try {
+            await(jar.getFileName() + " answering on port " + port).atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(250))
+                    .failFast("server exited; log: " + log(), () -> !started.isAlive())
+                    .until(() -> TestHttp.answers(url(path)) && TestHttp.get(url(path)).status() / 100 == 2);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // A server that never came up: where its threads stand says why (a boot once stalled here).
+            throw new AssertionError(e.getMessage() + "\nits threads:\n" + threadDump(started), e);
+        }
         return this;
+    }
+
+    private static String threadDump(Process server) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(server.pid()), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            return dump;
+        } catch (IOException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
     }
 
     public URI url(String path) {

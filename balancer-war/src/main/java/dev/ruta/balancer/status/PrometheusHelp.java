@@ -19,8 +19,9 @@ final class PrometheusHelp {
     }
 
     static String complete(String exposition) {
+        String[] lines = exposition.split("\n", -1);
         Map<String, String> helps = new HashMap<>();
-        for (String line : exposition.split("\n", -1)) {
+        for (String line : lines) {
             if (line.startsWith(HELP)) {
                 int end = line.indexOf(' ', HELP.length());
                 if (end > 0) {
@@ -29,7 +30,6 @@ final class PrometheusHelp {
             }
         }
         StringBuilder completed = new StringBuilder(exposition.length() + 256);
-        String[] lines = exposition.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
             if (line.startsWith(TYPE)) {

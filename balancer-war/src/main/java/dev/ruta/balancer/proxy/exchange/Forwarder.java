@@ -250,9 +250,6 @@ public class Forwarder {
 
         private void decide(Attempt attempt, Response response, Throwable error) {
             long now = System.nanoTime();
-            if (error == null) {
-                attempt.upstream.answerTime().record(now - attempt.started, now);
-            }
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
                 if (cause instanceof TimeoutException) {
@@ -276,6 +273,7 @@ public class Forwarder {
                 failed(attempt.upstream, failure, attempt.instanceId() + ": " + Failures.describe(cause), null);
                 return;
             }
+            attempt.upstream.answerTime().record(now - attempt.started, now);
             int status = response.getStatus();
             if (status == 502 || status == 503 || status == 504) {
                 UpstreamAnswer kept = UpstreamAnswer.buffered(response, attempt.instanceId());
