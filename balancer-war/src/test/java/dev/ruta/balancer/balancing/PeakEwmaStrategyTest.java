@@ -77,6 +77,15 @@ class PeakEwmaStrategyTest {
     }
 
     @Test
+    void theLargestWeightsConsulAllowsBesideTheSmallestDrawWithoutFail() {
+        List<Upstream> upstreams = List.of(Fixtures.weighted("tiny", 1), Fixtures.weighted("huge", 65_535),
+                Fixtures.weighted("other", 1));
+        Map<String, Integer> shares = choose(upstreams, 10_000);
+        assertEquals(10_000, shares.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(shares.get("huge") > 9_900, "the heavy one takes nearly all: " + shares);
+    }
+
+    @Test
     void oneCandidateIsTheChoice() {
         List<Upstream> one = Fixtures.upstreams("only");
         assertEquals("only", strategy.choose("operations", one).instance().id());
