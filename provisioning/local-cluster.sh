@@ -17,6 +17,11 @@
 #                                               beside instances of 3 takes a third of what each takes
 #   provisioning/local-cluster.sh stop ID|PORT  stop one instance with SIGTERM: it deregisters
 #   provisioning/local-cluster.sh kill ID|PORT  stop one with SIGKILL, as a crash: Consul and the balancer cope
+#   provisioning/local-cluster.sh start ID|PORT start a stopped or killed instance again, on its port, with its
+#                                               ID, greeting and weight, and wait until Consul passes it
+#   provisioning/local-cluster.sh restart-consul
+#                                               stop the Consul agent (SIGTERM) and start it again: a dev agent
+#                                               forgets every registration, and the instances register again
 #   provisioning/local-cluster.sh status        one row per instance: ID, port, PID, Consul health, weight, requests served
 #   provisioning/local-cluster.sh down          stop everything 'up' and 'add' started, by PID, and remove its files
 #
@@ -44,7 +49,7 @@ tag=ruta
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 usage() {
-  echo "usage: $0 up [--https] [--admin-port N]|add [--weight N]|stop ID|PORT|kill ID|PORT|status|down" >&2
+  echo "usage: $0 up [--https] [--admin-port N]|add [--weight N]|stop ID|PORT|kill ID|PORT|start ID|PORT|restart-consul|status|down" >&2
   exit 2
 }
 
@@ -187,6 +192,18 @@ await_balancer() {
 start_instance() { # index port weight
   start_payara "operations-$1" "$root/operations-war/target/operations.jar" "$2" \
     -Dservice.address=127.0.0.1 "-Dservice.message=${messages[$((($1 - 1) % ${#messages[@]}))]}" "-Dconsul.weight=$3"
+  echo "$3" >"$run/operations-$1/weight"
+}
+
+await_instance_passing() { # index port
+  local id; id=$(instance_id "$2")
+  step "waiting until Consul's health check passes $id"
+  for _ in $(seq 1 "$wait_seconds"); do
+    [ "$(consul_health "$id")" = passing ] && return 0
+    alive "$run/operations-$1/pid" || die "operations-$1 exited; see $run/operations-$1/server.log"
+    sleep 1
+  done
+  die "Consul does not pass $id after ${wait_seconds}s; see $run/operations-$1/server.log"
 }
 
 # add [--weight N]: the next index after every instance started so far, on the first free port after theirs.
@@ -207,14 +224,26 @@ add() {
   index=$((index + 1)); port=$((port + 1))
   while port_busy "$port"; do port=$((port + 1)); done
   start_instance "$index" "$port" "$weight"
-  local id; id=$(instance_id "$port")
-  step "waiting until Consul's health check passes $id"
-  for _ in $(seq 1 "$wait_seconds"); do
-    [ "$(consul_health "$id")" = passing ] && { step "added $id (weight $weight): http://127.0.0.1:$port/api/instance"; return 0; }
-    alive "$run/operations-$index/pid" || die "operations-$index exited; see $run/operations-$index/server.log"
-    sleep 1
-  done
-  die "Consul does not pass $id after ${wait_seconds}s; see $run/operations-$index/server.log"
+  await_instance_passing "$index" "$port"
+  step "added $(instance_id "$port") (weight $weight): http://127.0.0.1:$port/api/instance"
+}
+
+# start ID|PORT: an instance that was stopped or killed, again as it was.
+start_one() {
+  local dir port index
+  dir=$(instance_dir "$1") || { echo "no instance '$1' was started here; see '$0 status'" >&2; usage; }
+  alive "$dir/pid" && { echo "$1 is running" >&2; usage; }
+  alive "$run/consul/pid" || die "Consul is not running; run '$0 down', then '$0 up'"
+  port=$(cat "$dir/port") index=${dir##*-}
+  start_instance "$index" "$port" "$(cat "$dir/weight" 2>/dev/null || echo 1)"
+  await_instance_passing "$index" "$port"
+  step "started $(instance_id "$port") again"
+}
+
+restart_consul() {
+  alive "$run/consul/pid" || die "Consul is not running here; run '$0 up' first"
+  stop_pidfile consul "$run/consul/pid"
+  start_consul
 }
 
 # instance_dir ID|PORT: the folder of the instance this script started with that ID or port.
@@ -277,6 +306,8 @@ case "${1:-}" in
   add) shift; add "$@" ;;
   stop) [ $# -eq 2 ] || usage; stop_one TERM "$2" ;;
   kill) [ $# -eq 2 ] || usage; stop_one KILL "$2" ;;
+  start) [ $# -eq 2 ] || usage; start_one "$2" ;;
+  restart-consul) [ $# -eq 1 ] || usage; restart_consul ;;
   status) [ $# -eq 1 ] || usage; status ;;
   down) [ $# -eq 1 ] || usage; down ;;
   *) usage ;;

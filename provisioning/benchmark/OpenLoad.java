@@ -21,9 +21,13 @@ import java.util.regex.Pattern;
  * for it (the coordinated omission of closed-loop tools). One line per request to the output:
  * intended start (ms since the run began), latency from the intended start (µs), status (0: a
  * connection error, -1: no answer within the timeout), and the instance that answered (the
- * "instance" member of the operations service's JSON).
+ * "instance" member of the operations service's JSON) or, for a request that got no answer, how
+ * it failed: {@code refused}, {@code reset} (the connection broke) or {@code timeout}.
  *
  *   java OpenLoad.java URL RATE SECONDS OUTPUT [TIMEOUT_SECONDS]
+ *
+ * With {@code -Dopenload.epoch-file=FILE} it writes to FILE, before the first request, the wall
+ * clock (ms since 1970) of the run's time 0, so that events logged elsewhere line up with it.
  *
  * Compiled and run by provisioning/balancing-benchmark.sh with the JDK alone, on virtual
  * threads: a request waiting on a paused instance holds no platform thread.
@@ -52,6 +56,10 @@ public final class OpenLoad {
         long total = Math.round(rate * seconds);
         long intervalNanos = Math.round(1e9 / rate);
         long begin = System.nanoTime() + 100_000_000;
+        String epochFile = System.getProperty("openload.epoch-file");
+        if (epochFile != null) {
+            Files.writeString(Path.of(epochFile), (System.currentTimeMillis() + 100) + "\n");
+        }
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
             for (long i = 0; i < total; i++) {
                 long intended = begin + i * intervalNanos;
@@ -79,11 +87,17 @@ public final class OpenLoad {
             }
         } catch (java.net.http.HttpTimeoutException e) {
             status = -1;
+            instance = "timeout";
+        } catch (java.net.ConnectException e) {
+            status = 0;
+            instance = "refused";
         } catch (IOException e) {
             status = 0;
+            instance = "reset";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             status = 0;
+            instance = "interrupted";
         }
         long now = System.nanoTime();
         return (intended - begin) / 1_000_000 + " " + (now - intended) / 1000 + " " + status + " " + instance;

@@ -88,7 +88,9 @@ class LocalClusterScriptIT {
     void badArgumentsGetTheUsageAndExitCode2AndStopNothing() {
         for (List<String> bad : List.of(List.of("frobnicate"), List.of("stop"), List.of("kill", "operations-nowhere"),
                 List.of("stop", "1"), List.of("status", "extra"), List.of("add", "--weight"), List.of("add", "--weight", "0"),
-                List.of("add", "--weight", "65536"), List.of("add", "--weight", "x"), List.of("add", "--heavy", "2"))) {
+                List.of("add", "--weight", "65536"), List.of("add", "--weight", "x"), List.of("add", "--heavy", "2"),
+                List.of("start"), List.of("start", "operations-nowhere"), List.of("start", String.valueOf(first)),
+                List.of("restart-consul", "now"))) {
             Outcome outcome = script(bad.toArray(String[]::new));
             assertEquals(2, outcome.exit(), bad + ": " + outcome.output());
             assertTrue(outcome.output().contains("usage:"), bad + ": " + outcome.output());
@@ -132,6 +134,17 @@ class LocalClusterScriptIT {
 
     @Test
     @Order(4)
+    void aKilledInstanceStartsAgainOnItsPortAndWeight() {
+        Outcome start = script("start", added);
+        assertEquals(0, start.exit(), start.output());
+        rememberProcesses();
+        await("the balancer routes it again").atMost(Duration.ofMinutes(1))
+                .until(() -> balancerTable().contains("\"" + added + "\""));
+        assertTrue(balancerTable().matches("(?s).*\"id\":\"" + added + "\"[^}]*\"weight\":2.*"), balancerTable());
+    }
+
+    @Test
+    @Order(5)
     void stoppingOneDeregistersIt() {
         Outcome stop = script("stop", String.valueOf(second));
         assertEquals(0, stop.exit(), stop.output());
@@ -141,7 +154,7 @@ class LocalClusterScriptIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void statusListsEachInstanceWithItsHealthAndRequests() {
         Outcome status = script("status");
         assertEquals(0, status.exit(), status.output());
@@ -153,7 +166,7 @@ class LocalClusterScriptIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void downLeavesNoProcess() {
         Outcome down = script("down");
         assertEquals(0, down.exit(), down.output());

@@ -1,5 +1,6 @@
 package dev.ruta.balancer.balancing;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,6 +19,9 @@ public final class AnswerTime {
 
     private final double decayNanos;
     private final AtomicReference<State> state = new AtomicReference<>(NONE);
+    /** Requests sent whose answer's head has not come nor their attempt ended. */
+    private final AtomicInteger awaited = new AtomicInteger();
+    private volatile long silentSince;
 
     AnswerTime(long decayNanos) {
         this.decayNanos = Math.max(1, decayNanos);
@@ -33,6 +37,24 @@ public final class AnswerTime {
             double weight = Math.exp(-(now - last.at) / decayNanos);
             return new State(recent * weight + tookNanos * (1 - weight), now);
         });
+    }
+
+    /** A request sent: from now, while nothing settles, the instance is silent. */
+    public void sent(long now) {
+        if (awaited.getAndIncrement() == 0) {
+            silentSince = now;
+        }
+    }
+
+    /** A request sent earlier settled: its answer's head came, or its attempt ended without one. */
+    public void settled(long now) {
+        silentSince = now;
+        awaited.decrementAndGet();
+    }
+
+    /** How long it has held requests without settling any, in nanoseconds; 0 while it holds none. */
+    public long silenceNanos(long now) {
+        return awaited.get() > 0 ? Math.max(0, now - silentSince) : 0;
     }
 
     /** The average as of now, in nanoseconds; negative while no answer was timed. */

@@ -13,12 +13,24 @@ import java.util.random.RandomGenerator;
  * once, a pause piles its requests in flight; two random choices keep every instance sampled
  * now and then, where always the cheapest would herd all requests onto one. An instance not
  * timed yet costs the average of those that are: it gets traffic, as an average one would.
+ *
+ * <p>An average learns only from answers, and a paused instance gives none. So an instance that
+ * has held requests for {@value #STALLED_AFTER} times its average answer time without settling
+ * one counts as stalled: it loses to any instance that is not, however slow that one's average
+ * (a cold JVM's peaks keep its average high for a while, and must not make a paused instance
+ * look better), and between two stalled ones the one silent for less wins. Before that, its
+ * silence counts as its answer time when longer than its average. A healthy instance that takes
+ * long over one answer is passed over only while that answer is late.
  */
 public final class PeakEwmaStrategy implements BalancingStrategy {
 
     public static final String NAME = "peak-ewma";
     /** The cost of an answer time when no instance of the service has one yet: 1 ms. */
     private static final double UNTIMED_NANOS = 1_000_000;
+    /** How many of its average answer times an instance may hold requests silently before it counts as stalled. */
+    static final int STALLED_AFTER = 4;
+    /** Above any cost an instance that answers can have (10 s × a million requests in flight, in ns). */
+    private static final double STALLED = 1e22;
 
     private final Supplier<RandomGenerator> random;
     private final LongSupplier clock;
@@ -69,8 +81,13 @@ public final class PeakEwmaStrategy implements BalancingStrategy {
     }
 
     private static double cost(Upstream upstream, long now, double untimed) {
-        double answer = upstream.answerTime().nanos(now);
-        return (answer < 0 ? untimed : answer) * (upstream.inFlight() + 1) / upstream.instance().weight();
+        double average = upstream.answerTime().nanos(now);
+        double answer = average < 0 ? untimed : average;
+        long silence = upstream.answerTime().silenceNanos(now);
+        if (silence > STALLED_AFTER * answer) {
+            return STALLED + silence;
+        }
+        return Math.max(answer, silence) * (upstream.inFlight() + 1) / upstream.instance().weight();
     }
 
     private static double untimedCost(List<Upstream> candidates, long now) {

@@ -13,7 +13,10 @@ import java.util.logging.Logger;
  * One Consul blocking query, followed for as long as the balancer runs on a thread of its own:
  * each answer whose index moved goes to the handler. A failure (of the query or of the handler)
  * is logged once per streak, retried with capped exponential backoff and asked afresh from
- * index 0, since the agent may be a new one with a younger index. A watch never dies.
+ * index 0, since the agent may be a new one with a younger index. An answer whose index is
+ * younger than the last one seen means Consul lost what it knew (a dev agent restarted, a
+ * snapshot restored): {@code registryReset} hears of it before the handler gets the answer. A
+ * watch never dies.
  */
 final class BlockingWatch {
 
@@ -28,18 +31,20 @@ final class BlockingWatch {
     private final ConsulHttp consul;
     private final String path;
     private final Handler handler;
+    private final Runnable registryReset;
     private final Duration maxRetryDelay;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Instant lastSuccess;
     private volatile String lastError;
 
-    BlockingWatch(String name, ConsulHttp consul, String path, Handler handler, Duration maxRetryDelay,
-                  ThreadFactory threads) {
+    BlockingWatch(String name, ConsulHttp consul, String path, Handler handler, Runnable registryReset,
+                  Duration maxRetryDelay, ThreadFactory threads) {
         this.name = name;
         this.consul = consul;
         this.path = path;
         this.handler = handler;
+        this.registryReset = registryReset;
         this.maxRetryDelay = maxRetryDelay;
         this.thread = threads.newThread(this::follow);
         thread.setName("ruta-consul-" + name);
@@ -66,12 +71,17 @@ final class BlockingWatch {
 
     private void follow() {
         long index = 0;
+        long lastSeen = 0;
         int failures = 0;
         while (!closed) {
             try {
                 ConsulAnswer answer = consul.watch(path, index);
                 long previous = index;
                 index = BlockingIndex.next(index, answer.index());
+                if (answer.index() < lastSeen) {
+                    registryReset.run();
+                }
+                lastSeen = answer.index();
                 if (answer.index() != previous) {
                     handler.changed(answer);
                 }

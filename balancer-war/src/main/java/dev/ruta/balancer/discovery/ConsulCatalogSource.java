@@ -42,6 +42,12 @@ import java.util.stream.Stream;
  * arrive within one round trip. The joined table announces only the services whose instances
  * changed. Reads are made one at a time: at most three connections and three threads against the
  * agent. While a watch or a read fails, the last complete table stays.
+ *
+ * <p>A registry that comes back younger than it was (a dev agent restarted, a snapshot restored)
+ * has forgotten its registrations, not lost its instances: they are still serving and register
+ * again within their own resync. So for {@code resetGrace} after such a reset, a service it no
+ * longer lists keeps its last instances (a dead one among them is retried elsewhere and ejected,
+ * as always); it is replaced as soon as Consul lists it with passing instances again.
  */
 public final class ConsulCatalogSource implements InstanceSource {
 
@@ -55,6 +61,7 @@ public final class ConsulCatalogSource implements InstanceSource {
     private final String serviceFilter;
     private final boolean routeWarning;
     private final Duration resync;
+    private final Duration resetGrace;
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService resyncThread;
     private final BlockingWatch catalog;
@@ -72,12 +79,14 @@ public final class ConsulCatalogSource implements InstanceSource {
     /** After a failed resync, the next try: resync later, not at the next tick. */
     private Instant resyncRetryAt = Instant.MIN;
     private long index;
+    /** Until when services the registry forgot keep their last instances; null when it forgot nothing. */
+    private Instant holdForgottenUntil;
     private volatile String resyncError;
     private volatile Instant completeAt;
     private volatile DiscoveryListener listener;
 
     public ConsulCatalogSource(URI consulUrl, Optional<String> token, String tag, boolean routeWarning, Duration wait,
-                               Duration maxRetryDelay, Duration resync, ThreadFactory threads) {
+                               Duration maxRetryDelay, Duration resync, Duration resetGrace, ThreadFactory threads) {
         if (!TAG.matcher(tag).matches()) {
             throw new IllegalArgumentException("balancer.tag '" + tag + "' must be 1-128 printable characters, without quotes or backslashes");
         }
@@ -88,15 +97,17 @@ public final class ConsulCatalogSource implements InstanceSource {
         this.tag = tag;
         this.routeWarning = routeWarning;
         this.resync = resync;
+        this.resetGrace = resetGrace;
         this.httpThreads = Executors.newFixedThreadPool(2, threads);
         this.resyncThread = Executors.newSingleThreadScheduledExecutor(threads);
         this.consul = new ConsulHttp(consulUrl, token, wait, httpThreads);
         this.nodeServicesFilter = "?filter=" + ConsulHttp.encode("\"" + tag + "\" in Tags");
         this.serviceFilter = "?filter=" + ConsulHttp.encode("\"" + tag + "\" in Service.Tags");
         String checksFilter = ConsulHttp.encode("ServiceTags contains \"" + tag + "\" or ServiceID == \"\"");
-        this.catalog = new BlockingWatch("catalog", consul, "/v1/catalog/services", this::catalogMoved, maxRetryDelay, threads);
-        this.health = new BlockingWatch("health", consul, "/v1/health/state/any?filter=" + checksFilter, this::healthMoved,
+        this.catalog = new BlockingWatch("catalog", consul, "/v1/catalog/services", this::catalogMoved, this::registryReset,
                 maxRetryDelay, threads);
+        this.health = new BlockingWatch("health", consul, "/v1/health/state/any?filter=" + checksFilter, this::healthMoved,
+                this::registryReset, maxRetryDelay, threads);
     }
 
     @Override
@@ -159,8 +170,22 @@ public final class ConsulCatalogSource implements InstanceSource {
         announce(checks.index());
     }
 
+    private synchronized void registryReset() {
+        holdForgottenUntil = Instant.now().plus(resetGrace);
+        // Its indexes start again from its own: the table's follows.
+        index = 0;
+        LOG.log(Level.WARNING, "Consul at {0} forgot its registrations (its index went back); the services it no "
+                + "longer lists keep their last instances for up to {1} while they register again",
+                new Object[] {consul.address(), resetGrace});
+    }
+
     private synchronized void resync() {
         Instant now = Instant.now();
+        if (holdForgottenUntil != null && !now.isBefore(holdForgottenUntil)) {
+            // The grace is over: what has not come back goes.
+            holdForgottenUntil = null;
+            announce(index);
+        }
         if (wholeReadAt == null || !movedSinceWholeRead || now.isBefore(wholeReadAt.plus(resync)) || now.isBefore(resyncRetryAt)) {
             return;
         }
@@ -247,7 +272,12 @@ public final class ConsulCatalogSource implements InstanceSource {
         }
         Map<String, List<Instance>> passing = states.routable(entries(), routeWarning);
         Instant now = Instant.now();
+        boolean holding = holdForgottenUntil != null && now.isBefore(holdForgottenUntil);
         for (Map.Entry<String, List<Instance>> service : passing.entrySet()) {
+            if (holding && service.getValue().isEmpty() && !announced.getOrDefault(service.getKey(), List.of()).isEmpty()) {
+                // Registered again, its checks not run yet: the last instances still serve.
+                continue;
+            }
             List<Instance> before = announced.put(service.getKey(), service.getValue());
             if (before == null) {
                 LOG.log(Level.INFO, "Routing service {0}: it has instances with the routing tag", service.getKey());
@@ -257,7 +287,7 @@ public final class ConsulCatalogSource implements InstanceSource {
             }
         }
         for (String service : Set.copyOf(announced.keySet())) {
-            if (!passing.containsKey(service)) {
+            if (!passing.containsKey(service) && !holding) {
                 announced.remove(service);
                 listener.serviceRemoved(service);
                 LOG.log(Level.INFO, "No longer routing service {0}: gone from Consul or untagged", service);

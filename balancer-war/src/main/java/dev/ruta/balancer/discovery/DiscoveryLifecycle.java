@@ -36,10 +36,11 @@ public class DiscoveryLifecycle implements DiscoveryListener {
     private final Duration wait;
     private final Duration maxRetryDelay;
     private final Duration resync;
+    private final Duration resetGrace;
     private volatile InstanceSource source;
 
     protected DiscoveryLifecycle() {
-        this(null, null, null, Optional.empty(), null, false, null, null, null);
+        this(null, null, null, Optional.empty(), null, false, null, null, null, null);
     }
 
     @Inject
@@ -50,7 +51,8 @@ public class DiscoveryLifecycle implements DiscoveryListener {
                               @ConfigProperty(name = "balancer.route-warning") boolean routeWarning,
                               @ConfigProperty(name = "consul.watch.wait") Duration wait,
                               @ConfigProperty(name = "consul.retry.max-delay") Duration maxRetryDelay,
-                              @ConfigProperty(name = "consul.catalog.resync") Duration resync) {
+                              @ConfigProperty(name = "consul.catalog.resync") Duration resync,
+                              @ConfigProperty(name = "consul.reset-grace") Duration resetGrace) {
         this.changed = changed;
         this.removed = removed;
         this.consulUrl = consulUrl;
@@ -60,10 +62,11 @@ public class DiscoveryLifecycle implements DiscoveryListener {
         this.wait = wait;
         this.maxRetryDelay = maxRetryDelay;
         this.resync = resync;
+        this.resetGrace = resetGrace;
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        source = new ConsulCatalogSource(consulUrl, token, tag, routeWarning, wait, maxRetryDelay, resync, threads);
+        source = new ConsulCatalogSource(consulUrl, token, tag, routeWarning, wait, maxRetryDelay, resync, resetGrace, threads);
         LOG.log(Level.INFO, "Following Consul at {0} for services tagged {1}", new Object[] {consulUrl, tag});
         source.start(this);
     }

@@ -47,6 +47,54 @@ class PeakEwmaStrategyTest {
     }
 
     @Test
+    void anInstanceSilentOnItsFirstHeldRequestLosesToOneThatAnswers() {
+        List<Upstream> upstreams = Fixtures.upstreams("paused", "busy");
+        upstreams.forEach(upstream -> upstream.answerTime().record(2 * MS, clock.get()));
+        // The busy one holds more requests, but it answers; the paused one holds one, for 50 ms.
+        upstreams.get(0).started();
+        upstreams.get(0).answerTime().sent(clock.get());
+        for (int i = 0; i < 3; i++) {
+            upstreams.get(1).started();
+            upstreams.get(1).answerTime().sent(clock.get());
+        }
+        clock.addAndGet(50 * MS);
+        upstreams.get(1).answerTime().settled(clock.get());
+        upstreams.get(1).answerTime().sent(clock.get());
+        assertEquals("busy", strategy.choose("operations", upstreams).instance().id());
+    }
+
+    @Test
+    void aStalledInstanceLosesEvenToOneWhoseAverageIsHigh() {
+        List<Upstream> upstreams = Fixtures.upstreams("paused", "cold");
+        upstreams.get(0).answerTime().record(2 * MS, clock.get());
+        // A JVM just started: one answer took a second, and its average remembers it.
+        upstreams.get(1).answerTime().record(1_000 * MS, clock.get());
+        upstreams.get(0).started();
+        upstreams.get(0).answerTime().sent(clock.get());
+        clock.addAndGet(10 * MS);
+        assertEquals("cold", strategy.choose("operations", upstreams).instance().id(), "silent for 5 times its average");
+        clock.addAndGet(-9 * MS);
+        assertEquals("paused", strategy.choose("operations", upstreams).instance().id(), "late by less than its average");
+    }
+
+    @Test
+    void silenceLastsWhileRequestsAreHeldWithoutAnyAnswer() {
+        AnswerTime time = new AnswerTime(10_000 * MS);
+        assertEquals(0, time.silenceNanos(clock.get()), "nothing held");
+        time.sent(clock.get());
+        clock.addAndGet(5 * MS);
+        time.sent(clock.get());
+        clock.addAndGet(5 * MS);
+        assertEquals(10 * MS, time.silenceNanos(clock.get()), "from the first held request");
+        time.settled(clock.get());
+        clock.addAndGet(MS);
+        assertEquals(MS, time.silenceNanos(clock.get()), "from the last request that settled");
+        time.settled(clock.get());
+        clock.addAndGet(MS);
+        assertEquals(0, time.silenceNanos(clock.get()), "nothing held any more");
+    }
+
+    @Test
     void aSlowAnswerCountsAtOnceAndIsForgottenOverTheDecay() {
         AnswerTime time = new AnswerTime(10_000 * MS);
         time.record(2 * MS, clock.get());

@@ -13,7 +13,7 @@ class ConsulCatalogSourceTest {
 
     private static ConsulCatalogSource source(String tag, Duration resync) {
         return new ConsulCatalogSource(URI.create("http://127.0.0.1:1"), Optional.empty(), tag, false, Duration.ofSeconds(30),
-                Duration.ofSeconds(5), resync, Executors.defaultThreadFactory());
+                Duration.ofSeconds(5), resync, Duration.ofSeconds(30), Executors.defaultThreadFactory());
     }
 
     @Test

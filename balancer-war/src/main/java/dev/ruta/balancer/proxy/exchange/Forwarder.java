@@ -149,6 +149,7 @@ public class Forwarder {
         Attempt(Upstream upstream) {
             this.upstream = upstream;
             upstream.started();
+            upstream.answerTime().sent(started);
         }
 
         String instanceId() {
@@ -237,6 +238,7 @@ public class Forwarder {
 
         /** Whatever happens here, the request's answer completes and the attempt is counted once. */
         private void outcome(Attempt attempt, Response response, Throwable error) {
+            attempt.upstream.answerTime().settled(System.nanoTime());
             try {
                 decide(attempt, response, error);
             } catch (RuntimeException e) {
