@@ -3,11 +3,12 @@
 # whatever the answers do) while faults come one after another at random, then a report of
 # what every fault cost and a picture of latency and failures over time.
 #
-#   provisioning/chaos.sh [MINUTES] [--seed N] [--rate N]
+#   provisioning/chaos.sh [MINUTES] [--seed N] [--rate N] [--inventory FILE]
 #
 # MINUTES  how long the load runs (whole minutes, default 30).
 # --seed   repeats an earlier run's faults, in order, targets and durations (each run prints its seed).
 # --rate   requests per second (default 100).
+# --inventory  a deployment's inventory: checked, then refused, as soaking a deployment is not built yet.
 # WARMUP   seconds of load at the same rate before the soak, not counted (default 30).
 #
 # On the local cluster: the one up under RUN_DIR (.run/) if there is one, else one it starts
@@ -52,6 +53,10 @@ while [ $# -gt 0 ]; do
       minutes=$1 positional=1; shift ;;
   esac
 done
+
+# A deployment's soak (faults on its hosts, the load from a host of its LAN) is not built yet:
+# refused here, before anything starts, rather than soaking the local cluster instead.
+[ -z "$inventory" ] || die "soaking a deployment from $inventory is not built yet; chaos.sh soaks the local cluster"
 
 run=${RUN_DIR:-$root/.run}
 cluster=(env RUN_DIR="$run" "$root/provisioning/local-cluster.sh")
