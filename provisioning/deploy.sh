@@ -3,7 +3,8 @@
 # operations instances and the balancers, each on the host an inventory names.
 #
 #   provisioning/deploy.sh [--classroom] [--expose-api] INVENTORY up   copy the bundle to every host, start its part
-#   provisioning/deploy.sh INVENTORY status   what runs on each host, and the cluster's peers and members
+#   provisioning/deploy.sh INVENTORY status   what runs on each host, who holds the virtual address,
+#                                            and the cluster's peers and members
 #   provisioning/deploy.sh INVENTORY down     stop every host's part, by PID
 #
 # INVENTORY has a line per host (see provisioning/hosts.example):
@@ -15,6 +16,11 @@
 # reach    how to get there: ssh:<destination> (any ssh destination; SSH holds the options,
 #          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
+# and at most one line "vip <address>": a virtual address in the balancer hosts' subnet that
+# keepalived moves between them (two or more; reached as root): VRRP over unicast between
+# their addresses, authenticated with a password made with the secrets (not in --classroom), a
+# check of the balancer's own readiness on loopback, the highest priority first and never
+# taken back (nopreempt), each move logged; 'status' ends with who holds it.
 #
 # Secure by default: ACLs that deny what no token allows, one token per role and host with the
 # least rights it needs, gossip encryption, and TLS between agents, from secrets made on the
@@ -49,13 +55,22 @@ remote_dir=${RUTA_REMOTE_DIR:-ruta}
 hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
 classroom=no expose_api=no
 
-addresses=() roles=() reaches=() greetings=()
+addresses=() roles=() reaches=() greetings=() vip=""
 
 read_inventory() {
   local file=$1 address role reach greeting
   [ -f "$file" ] || die "no inventory at $file"
   while read -r address role reach greeting; do
     [ -z "$address" ] || [[ "$address" == \#* ]] && continue
+    if [ "$address" = vip ]; then
+      [ -z "$vip" ] || die "$file: more than one vip line"
+      if [ -z "$role" ] || [ -n "$reach$greeting" ]; then die "$file: a vip line is 'vip <address>', alone on its line"; fi
+      ipv4 "$role" || die "$file: vip '$role' is not an IPv4 address"
+      # keepalived's virtual router id is its last number (lib/vrrp.sh), which must not be 0.
+      [ "${role##*.}" != 0 ] || die "$file: vip $role ends in .0; take an address whose last number is 1 to 255"
+      vip=$role
+      continue
+    fi
     [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
     case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
     check_roles "$role"
@@ -63,6 +78,23 @@ read_inventory() {
     addresses+=("$address") roles+=("$role") reaches+=("$reach") greetings+=("$greeting")
   done <"$file"
   [ "${#addresses[@]}" -gt 0 ] || die "$file lists no host"
+  if [ -n "$vip" ]; then
+    [[ " ${addresses[*]} " != *" $vip "* ]] || die "$file: the vip $vip is a host's own address; take a free one in the balancer hosts' subnet"
+    [ "$(balancer_addresses | wc -w)" -ge 2 ] || die "$file: a vip moves between balancer hosts, and fewer than two have the balancer role"
+  fi
+}
+
+# ipv4 WORD: whether WORD is an IPv4 address as ip(8) prints one (no leading zeros).
+ipv4() {
+  local number='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+  [[ "$1" =~ ^($number\.){3}$number$ ]]
+}
+
+balancer_addresses() {
+  local i
+  for i in "${!addresses[@]}"; do
+    if role_in "${roles[$i]}" balancer; then echo "${addresses[$i]}"; fi
+  done
 }
 
 # The addresses of the consul-server hosts, comma-separated: 1, 3 or 5 of them, as Raft needs
@@ -154,17 +186,38 @@ copy_secrets() { # index
   ) || die "could not send the secrets to ${addresses[$i]}"
 }
 
+# The virtual address's options for the host at INDEX, if it is a balancer host: the other
+# balancer hosts as its VRRP peers, and a priority of its own, the first line's highest. The
+# priorities are near the top of VRRP's range because a backup waits (256 - priority) / 256 s
+# after the holder gives the address up before it takes it: 23 ms at 250, 410 at 150, and the
+# address answers nowhere in between.
+vip_options() { # index
+  local i=$1 peers=() rank=0 address priority=1
+  if [ -z "$vip" ] || ! role_in "${roles[$i]}" balancer; then return 0; fi
+  for address in $(balancer_addresses); do
+    if [ "$address" = "${addresses[$i]}" ]; then priority=$((250 - rank)); else peers+=("$address"); fi
+    rank=$((rank + 1))
+  done
+  [ "$priority" -ge 1 ] || priority=1
+  printf '%s\n' --vip "$vip" --vrrp-peers "$(IFS=,; echo "${peers[*]}")" --vrrp-priority "$priority"
+}
+
 host_up() { # index [--consul-only]
-  local i=$1 args state=0
+  local i=$1 args state=0 vrrp
   shift
-  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "$@")
+  mapfile -t vrrp < <(vip_options "$i")
+  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "$@")
   [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
   if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
   # A host that runs keeps its files: its servers' jars are not replaced under them.
-  on_host "${reaches[$i]}" running 2>/dev/null || state=$?
+  on_host "${reaches[$i]}" running "${vrrp[@]}" 2>/dev/null || state=$?
   case $state in
     0) step "${addresses[$i]} already up"; return 0 ;;
-    3) step "${addresses[$i]}: starting what is not running" ;;
+    3)
+      step "${addresses[$i]}: starting what is not running"
+      # Its share of the secrets again: a line added since (a vip) may have made one more.
+      if secure; then copy_secrets "$i"; fi
+      ;;
     *)
       copy_bundle "${reaches[$i]}" "${roles[$i]}" || die "could not copy the bundle to ${addresses[$i]} (${reaches[$i]})"
       if secure; then copy_secrets "$i"; fi
@@ -203,7 +256,8 @@ up() {
   if secure; then
     step "secrets in $secrets_dir (made where missing, kept where present)"
     ensure_secrets "$secrets_dir"
-    for i in "${!addresses[@]}"; do ensure_host_secrets "$secrets_dir" "${addresses[$i]}" "${roles[$i]}"; done
+    for i in "${!addresses[@]}"; do ensure_host_secrets "$secrets_dir" "${addresses[$i]}" "${roles[$i]}" "$vip"; done
+    if [ -n "$vip" ]; then ensure_vrrp_password "$secrets_dir"; fi
   fi
   build_if_needed
   step "Consul servers first: $servers"
@@ -216,6 +270,34 @@ up() {
   on_hosts skip no-such-role host_up || die "some hosts did not come up; the lines above say which"
   step "up: the balancer is at $(balancer_urls)"
   if secure; then step "trust $secrets_dir/https/ca.pem for HTTPS; each balancer's admin surface: ssh -L 9090:127.0.0.1:9090 <its host>"; fi
+  if [ -n "$vip" ]; then await_vip_holder; fi
+}
+
+# Whether the lines of a host's 'host.sh status' say it holds the virtual address.
+holds_vip() { grep -q "virtual address $vip: held here" <<<"$1"; }
+
+# The addresses of the balancer hosts that hold the virtual address, space-separated: one, or
+# two while they cannot hear each other.
+vip_holders() {
+  local i holders=()
+  for i in "${!addresses[@]}"; do
+    role_in "${roles[$i]}" balancer || continue
+    if holds_vip "$(host_status "$i" 2>/dev/null)"; then holders+=("${addresses[$i]}"); fi
+  done
+  echo "${holders[*]}"
+}
+
+# A backup takes the address once it has heard no holder for three adverts (3 s), after the
+# balancer is ready.
+await_vip_holder() {
+  local holders url
+  if secure; then url="https://$vip:${BALANCER_HTTPS_PORT:-8443}/ and http://$vip:${BALANCER_PORT:-8080}/api/"; else url="http://$vip:${BALANCER_PORT:-8080}/"; fi
+  for _ in $(seq 1 30); do
+    holders=$(vip_holders)
+    [ -n "$holders" ] && { step "up: the virtual address is $url, held by $holders"; return 0; }
+    sleep 1
+  done
+  die "no balancer host took the virtual address $vip in 30 s; see .run/keepalived/ on the balancer hosts"
 }
 
 balancer_urls() {
@@ -229,14 +311,25 @@ balancer_urls() {
 
 # One host after the other, in the inventory's order, so each host's lines stay together.
 status() {
-  local i failed=0
+  local i failed=0 lines holders=()
   local_consul=""
   uses_netns && local_consul=$("$root/provisioning/install-consul.sh")
-  for i in "${!addresses[@]}"; do host_status "$i" || failed=1; done
+  for i in "${!addresses[@]}"; do
+    lines=$(host_status "$i") || failed=1
+    [ -z "$lines" ] || printf '%s\n' "$lines"
+    if [ -n "$vip" ] && holds_vip "$lines"; then holders+=("${addresses[$i]}"); fi
+  done
   # The cluster as the first server that answers sees it: peers, leader, members.
   for i in "${!addresses[@]}"; do
     role_in "${roles[$i]}" consul-server && on_host "${reaches[$i]}" cluster && break
   done
+  if [ -n "$vip" ]; then
+    case ${#holders[@]} in
+      0) step "virtual address $vip: held by no balancer host"; failed=1 ;;
+      1) step "virtual address $vip: held by ${holders[0]}" ;;
+      *) step "virtual address $vip: held by ${holders[*]} at once (they cannot hear each other's VRRP adverts)"; failed=1 ;;
+    esac
+  fi
   return $failed
 }
 

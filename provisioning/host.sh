@@ -5,12 +5,14 @@
 # this there; it also runs by hand on any machine that holds the bundle or a built checkout.
 #
 #   host.sh up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only]
-#              [--expose-api] [--message M]
+#              [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N]
 #   host.sh acl       on a server of a secure deployment: makes the policies, and the tokens
 #                     listed on stdin ("<kind> <AccessorID> <SecretID> <name>" per line)
 #   host.sh cluster   the Raft peers (and which leads) and the members, as this host's agent sees them
-#   host.sh status
-#   host.sh running   exit status 0 when all of this host's part runs, 3 when only some of it
+#   host.sh status    each part's process; with a virtual address, whether this host holds it
+#   host.sh running [--vip V --vrrp-peers P --vrrp-priority N]
+#                     exit status 0 when all of this host's part runs (with these settings of
+#                     the virtual address, or none), 3 when only some of it
 #   host.sh down
 #
 # Roles:
@@ -25,6 +27,12 @@
 # Every process talks to Consul through its own host's agent, on 127.0.0.1:8500; that API
 # listens on A too only with --expose-api. --consul-only starts the agent alone (deploy.sh
 # starts the servers, makes the ACL tokens, then the rest).
+#
+# Virtual address (--vip V, on a balancer host, as root): keepalived holds V on the interface of
+# A while the balancer here is ready, and exchanges VRRP adverts with the other balancer hosts
+# at P over unicast (lib/vrrp.sh). Where systemd runs the machine it runs under Debian's own
+# keepalived.service with /etc/keepalived/keepalived.conf, else as a process with a PID file;
+# each move is a line in .run/keepalived/moves.log. Debian's keepalived is installed if missing.
 #
 # Secure mode: when the bundle holds secrets/ (deploy.sh sends each host its share), the agent
 # runs with ACLs (default deny), gossip encryption and TLS between agents, from a config file
@@ -54,6 +62,9 @@ units_only=no
 . "$root/provisioning/lib/units.sh"
 # shellcheck source=provisioning/lib/tls.sh
 . "$root/provisioning/lib/tls.sh"
+# shellcheck source=provisioning/lib/vrrp.sh
+. "$root/provisioning/lib/vrrp.sh"
+vip="" vrrp_peers="" vrrp_priority=""
 
 has_role() { role_in "$roles" "$1"; }
 
@@ -63,8 +74,11 @@ secure() { [ -s "$secrets/gossip.key" ]; }
 # PID files (deploy.sh sets it for namespace hosts, whose processes must stay in their namespace).
 use_systemd() { [ "${RUTA_SYSTEMD:-auto}" != no ] && [ -d /run/systemd/system ] && [ "$(id -u)" = 0 ]; }
 
+# The systemd unit of a part: Ruta's own, but Debian's for keepalived.
+unit_of() { if [ "$1" = keepalived ]; then echo keepalived.service; else echo "ruta-$1.service"; fi; }
+
 part_running() { # part
-  if use_systemd; then systemctl is-active --quiet "ruta-$1.service"; else alive "$run/$1/pid"; fi
+  if use_systemd; then systemctl is-active --quiet "$(unit_of "$1")"; else alive "$run/$1/pid"; fi
 }
 
 # launch PART DESCRIPTION AFTER STOP-SIGNAL TOKEN LOG COMMAND...: starts one part of the host,
@@ -207,6 +221,16 @@ balancer_admin_url() {
 }
 balancer_routes() { curl -sf "$(balancer_admin_url /health/ready)" >/dev/null 2>&1; }
 
+# vip_option NAME VALUE: takes one of the virtual address's options; fails on any other.
+vip_option() {
+  case "$1" in
+    --vip) vip=$2 ;;
+    --vrrp-peers) vrrp_peers=$2 ;;
+    --vrrp-priority) vrrp_priority=$2 ;;
+    *) return 1 ;;
+  esac
+}
+
 read_up_options() {
   address="" roles="" join="" servers=1 consul_only=no expose_api=no
   message="Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"
@@ -219,12 +243,114 @@ read_up_options() {
       --message) message=$2; shift 2 ;;
       --consul-only) consul_only=yes; shift ;;
       --expose-api) expose_api=yes; shift ;;
+      --vip|--vrrp-peers|--vrrp-priority) vip_option "$1" "${2:-}"; shift 2 ;;
       *) die "unknown option $1" ;;
     esac
   done
   [ -n "$address" ] && [ -n "$roles" ] || die "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] ..."
   check_roles "$roles"
   tag="ruta $address"
+  [ -z "$vip" ] || check_vip_options
+}
+
+check_vip_options() {
+  has_role balancer || die "--vip is for a balancer host: the address moves between balancers"
+  [ -n "$vrrp_peers" ] || die "--vip needs --vrrp-peers: the other balancer hosts' addresses, between which it moves"
+  if ! [[ "$vrrp_priority" =~ ^[0-9]+$ ]] || [ "$vrrp_priority" -lt 1 ] || [ "$vrrp_priority" -gt 254 ]; then
+    die "--vip needs --vrrp-priority, 1 to 254"
+  fi
+}
+
+# The settings of the virtual address as given, and as the running keepalived has them.
+vip_settings() { [ -z "$vip" ] || echo "$vip peers $vrrp_peers priority $vrrp_priority"; }
+recorded_vip_settings() { cat "$run/keepalived/settings" 2>/dev/null || true; }
+
+# Where keepalived reads its configuration and runs its scripts from: Debian's unit reads
+# /etc/keepalived; a process here gets the host's own folder (test hosts share one /etc).
+keepalived_config() { if use_systemd; then echo /etc/keepalived/keepalived.conf; else echo "$run/keepalived/keepalived.conf"; fi; }
+keepalived_scripts() { if use_systemd; then echo /etc/keepalived/ruta; else echo "$run/keepalived"; fi; }
+ours() { [ -f "$1" ] && head -1 "$1" | grep -q "^# Written by Ruta's provisioning/host.sh"; }
+
+# configure_vip: keepalived started with this host's settings, reloaded when they changed (a
+# balancer host was added: the peers change), or stopped when the address is no longer wanted.
+configure_vip() {
+  local settings recorded dir="$run/keepalived" config password=-
+  settings=$(vip_settings) recorded=$(recorded_vip_settings) config=$(keepalived_config)
+  if [ -z "$vip" ]; then
+    if [ -n "$recorded" ]; then stop_keepalived; fi
+    return 0
+  fi
+  if part_running keepalived && [ "$settings" = "$recorded" ]; then return 0; fi
+  if secure; then
+    password="$secrets/vrrp.password"
+    [ -s "$password" ] || die "$password is missing: deploy.sh sends it with the host's secrets when the inventory has a vip line"
+  fi
+  if [ -f "$config" ] && ! ours "$config"; then
+    die "$config holds a keepalived configuration that is not Ruta's: this host's keepalived serves something else"
+  fi
+  mkdir -p "$dir"
+  write_vrrp_files "$config" "$(keepalived_scripts)" "$dir/moves.log" "$vip" "$address" "$vrrp_peers" "$vrrp_priority" \
+    "$(balancer_admin_url /health/ready)" "$password"
+  keepalived -t -f "$config" >"$dir/config-test.log" 2>&1 \
+    || die "keepalived finds $config wrong: $(tr '\n' ' ' <"$dir/config-test.log")"
+  if part_running keepalived; then
+    step "keepalived: new settings for the virtual address $vip (peers $vrrp_peers, priority $vrrp_priority)"
+    if use_systemd; then systemctl reload keepalived.service; else kill -HUP "$(cat "$dir/pid")"; fi
+  else
+    step "starting keepalived: virtual address $vip, VRRP with $vrrp_peers, priority $vrrp_priority"
+    start_keepalived "$config"
+  fi
+  echo "$settings" >"$dir/settings"
+}
+
+start_keepalived() { # config
+  local dir="$run/keepalived"
+  if use_systemd; then
+    if ! { systemctl enable keepalived.service >/dev/null 2>&1 && systemctl restart keepalived.service; }; then
+      die "systemd could not start keepalived; see journalctl -u keepalived"
+    fi
+    return 0
+  fi
+  # A keepalived killed earlier left its own PID files, whose PIDs may be another process's by now.
+  rm -f "$dir/keepalived.pid" "$dir/vrrp.pid"
+  nohup keepalived --dont-fork --vrrp --log-console -f "$1" -p "$dir/keepalived.pid" -r "$dir/vrrp.pid" \
+    </dev/null >"$dir/keepalived.log" 2>&1 &
+  record_pid "$dir" $!
+  for _ in $(seq 1 50); do
+    [ -s "$dir/vrrp.pid" ] && return 0
+    alive "$dir/pid" || die "keepalived exited; see $dir/keepalived.log"
+    sleep 0.1
+  done
+  die "keepalived started no VRRP process in 5 s; see $dir/keepalived.log"
+}
+
+# The address goes with it: keepalived gives it up (an advert with priority 0) as it stops.
+stop_keepalived() {
+  if use_systemd; then
+    if ours /etc/keepalived/keepalived.conf; then
+      step "stopping keepalived (keepalived.service)"
+      systemctl disable --now keepalived.service >/dev/null 2>&1 || true
+      rm -rf /etc/keepalived/keepalived.conf /etc/keepalived/ruta
+    fi
+  else
+    stop_pidfile keepalived "$run/keepalived/pid"
+  fi
+  rm -rf "$run/keepalived"
+}
+
+# A line on the virtual address, if this host has one: held here, or the state it is in.
+vip_status() {
+  local settings move
+  settings=$(recorded_vip_settings)
+  [ -n "$settings" ] || return 0
+  vip=${settings%% *}
+  if [ -n "$(vrrp_interface "$vip")" ]; then
+    step "virtual address $vip: held here"
+  else
+    # "<time> <instance> <state>", the last move notify.sh wrote.
+    move=$(tail -1 "$run/keepalived/moves.log" 2>/dev/null || true)
+    step "virtual address $vip: not here${move:+ (${move##* } since ${move%% *})}"
+  fi
 }
 
 # The units this host's part would run under systemd, written to a folder and not started:
@@ -261,6 +387,10 @@ start_balancer() {
 up() {
   read_up_options "$@"
   if running; then step "already up"; return 0; fi
+  if [ -n "$vip" ]; then
+    [ "$(id -u)" = 0 ] || die "the virtual address needs root on this host: keepalived adds the address and sends VRRP"
+    ensure_keepalived
+  fi
   mkdir -p "$run"
   echo "$address" >"$run/address"
   echo "$roles" >"$run/roles"
@@ -276,6 +406,7 @@ up() {
   elif has_role balancer; then
     await "balancer ready: http://$address:$balancer_port/" "$run/balancer/pid" balancer_routes
   fi
+  configure_vip
   step "up"
 }
 
@@ -284,6 +415,7 @@ parts() {
   echo consul
   has_role operations && echo operations
   has_role balancer && echo balancer
+  [ -z "$vip" ] || echo keepalived
   return 0
 }
 
@@ -295,7 +427,7 @@ running() {
     all=$((all + 1))
     part_running "$part" && up=$((up + 1))
   done
-  [ $up -eq $all ] && return 0
+  [ $up -eq $all ] && [ "$(vip_settings)" = "$(recorded_vip_settings)" ] && return 0
   [ $up -gt 0 ] && return 3
   return 1
 }
@@ -351,23 +483,29 @@ cluster() {
 }
 
 status() {
-  local part
-  if ! use_systemd; then report_processes "$run"; return 0; fi
+  local part unit settings
+  if ! use_systemd; then report_processes "$run"; vip_status; return 0; fi
   [ -f "$run/roles" ] || { step "not running"; return 0; }
   roles=$(cat "$run/roles")
+  settings=$(recorded_vip_settings)
+  vip=${settings%% *}
   for part in $(parts); do
+    unit=$(unit_of "$part")
     if part_running "$part"; then
-      step "$part: running (systemd unit ruta-$part, pid $(systemctl show -p MainPID --value "ruta-$part.service"))"
+      step "$part: running (systemd unit ${unit%.service}, pid $(systemctl show -p MainPID --value "$unit"))"
     else
-      step "$part: not running (systemd unit ruta-$part)"
+      step "$part: not running (systemd unit ${unit%.service})"
     fi
   done
+  vip_status
 }
 
 down() {
   [ -d "$run" ] || { step "nothing to stop"; return 0; }
-  # The servers first, so they deregister through an agent that is still there; then the
-  # agent, with SIGINT, on which Consul leaves the cluster gracefully.
+  # The virtual address first, so that it moves to another balancer host before this one's
+  # balancer stops; then the servers, so they deregister through an agent that is still
+  # there; then the agent, with SIGINT, on which Consul leaves the cluster gracefully.
+  stop_keepalived
   stop_part balancer balancer
   stop_part operations operations
   stop_part consul "Consul agent" INT
@@ -380,10 +518,10 @@ command=${1:-}
 case "$command" in
   up) up "$@" ;;
   status) status ;;
-  running) running ;;
+  running) while [ $# -gt 0 ]; do vip_option "$1" "${2:-}" || die "unknown option $1"; shift 2; done; running ;;
   acl) acl ;;
   units) units "$@" ;;
   cluster) address=$(cat "$run/address" 2>/dev/null || echo "?"); cluster ;;
   down) down ;;
-  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] | acl | cluster | status | running | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down" >&2; exit 2 ;;
 esac

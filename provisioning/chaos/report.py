@@ -6,7 +6,7 @@ OUT_DIR holds requests.txt (OpenLoad's lines: intended start in ms from time 0, 
 from the intended start, status, instance or how it failed), faults.txt ("type target start-ms
 recovered-ms detail", wall clock, recovered -1 when it did not) and epoch (time 0, wall clock).
 A fault's window runs from its start until the balancer routed every instance again; a request
-belongs to the window its intended start falls in. Prints the table, writes soak.svg beside,
+belongs to the window its intended start falls in, or to the one that began while it waited. Prints the table, writes soak.svg beside,
 and exits 1 when any request failed outside a window of a balancer's own kill.
 """
 import html
@@ -70,7 +70,9 @@ def main():
     for i, request in enumerate(requests):
         while index < len(faults) and faults[index]["end"] < request[0]:
             index += 1
-        if index < len(faults) and faults[index]["start"] <= request[0] <= faults[index]["end"]:
+        # In the window: sent during it, or still waiting when the fault began.
+        if index < len(faults) and (faults[index]["start"] <= request[0] <= faults[index]["end"]
+                                    or request[0] + request[1] * 1000 >= faults[index]["start"] > request[0]):
             owner[i] = faults[index]
             faults[index]["requests"].append(request)
     steady = [r for r, f in zip(requests, owner) if f is None]
@@ -155,7 +157,7 @@ def picture(path, requests, faults, seed, rate):
             parts.append(f"<line x1='{x(second * 1000 + 500):.1f}' x2='{x(second * 1000 + 500):.1f}' y1='{top}' "
                          f"y2='{top + 12}' stroke='red' stroke-width='2'><title>{failed} failed</title></line>")
     legend = left
-    for kind, colour in COLOURS.items():
+    for kind, colour in ((kind, colour) for kind, colour in COLOURS.items() if any(f["type"] == kind for f in faults)):
         parts.append(f"<rect x='{legend}' y='{height - 18}' width='12' height='12' fill='{colour}' fill-opacity='0.4'/>"
                      f"<text x='{legend + 16}' y='{height - 8}'>{kind}</text>")
         legend += 110

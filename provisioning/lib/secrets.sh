@@ -13,6 +13,8 @@
 #     https/<address>.p12, .password   each balancer host's key store for HTTPS
 #     tokens/<name>            "<AccessorID> <SecretID>" of an ACL token, made up here and
 #                              created in Consul with these IDs by 'host.sh acl'
+#     vrrp.password            with a 'vip' line: the balancer hosts' VRRP password (keepalived's
+#                              PASS authentication, 8 characters at most)
 
 datacenter=dc1
 
@@ -58,13 +60,22 @@ ensure_certificate() {
   rmdir "$work"
 }
 
+# ensure_vrrp_password DIR: the password the balancer hosts' keepalived exchange; VRRPv2 carries
+# it in clear in every advert, so it keeps apart two deployments on one LAN, and no attacker.
+ensure_vrrp_password() {
+  # 6 random bytes are 8 characters of base64, the most VRRPv2 takes.
+  [ -s "$1/vrrp.password" ] || (umask 077 && head -c 6 /dev/urandom | base64 >"$1/vrrp.password") \
+    || die "could not make the VRRP password in $1"
+}
+
 token_accessor() { cut -d' ' -f1 "$1/tokens/$2"; }
 token_secret() { cut -d' ' -f2 "$1/tokens/$2"; }
 
-# ensure_host_secrets DIR ADDRESS ROLES: the host's certificate, and a token for its agent and
-# for each of its servers.
+# ensure_host_secrets DIR ADDRESS ROLES [VIP]: the host's certificate, and a token for its agent
+# and for each of its servers. A balancer's HTTPS certificate also names the virtual address, if
+# there is one when it is made.
 ensure_host_secrets() {
-  local dir=$1 address=$2 roles=$3 kind=client
+  local dir=$1 address=$2 roles=$3 vip=${4:-} kind=client
   role_in "$roles" consul-server && kind=server
   ensure_certificate "$dir" "$address" "$kind"
   ensure_token "$dir" "agent-$address"
@@ -72,14 +83,14 @@ ensure_host_secrets() {
   if role_in "$roles" balancer; then
     ensure_token "$dir" "balancer-$address"
     ensure_https_ca "$dir/https"
-    ensure_https_certificate "$dir/https" "$address" "IP:$address"
+    ensure_https_certificate "$dir/https" "$address" "IP:$address${vip:+,IP:$vip}"
   fi
 }
 
 # stage_host_secrets DIR ADDRESS ROLES STAGE: the host's share, in STAGE/secrets, as host.sh
 # reads it: the gossip key, the CA's certificate, its own certificate, its agent's token, and a
 # token per server it runs (a Consul server also gets the management and operator tokens; a
-# balancer host its HTTPS key store and that store's password).
+# balancer host its HTTPS key store and that store's password, and the VRRP password if there is one).
 stage_host_secrets() {
   local dir=$1 address=$2 roles=$3 out="$4/secrets" kind=client
   role_in "$roles" consul-server && kind=server
@@ -100,6 +111,7 @@ stage_host_secrets() {
       token_secret "$dir" "balancer-$address" >"$out/balancer.token"
       cp "$dir/https/$address.p12" "$out/balancer.p12"
       cp "$dir/https/$address.password" "$out/balancer.password"
+      if [ -s "$dir/vrrp.password" ]; then cp "$dir/vrrp.password" "$out/vrrp.password"; fi
     fi
   ) || die "could not gather the secrets of $address"
 }

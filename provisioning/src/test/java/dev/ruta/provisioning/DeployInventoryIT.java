@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,26 @@ class DeployInventoryIT {
         assertEquals(2, option.status(), option.output());
         assertTrue(option.output().contains("usage:"), option.output());
         assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for a refused command");
+    }
+
+    @Test
+    void aVipLineThatCannotWorkIsRefusedWithItsReason() throws IOException {
+        String hosts = "198.18.0.2 consul-server,balancer netns:unused-a\n198.18.0.3 balancer netns:unused-b\n";
+        Map<String, String> refused = Map.of(
+                "vip 198.18.0.300\n", "vip '198.18.0.300' is not an IPv4 address",
+                "vip 198.18.0.200 198.18.0.201\n", "a vip line is 'vip <address>', alone on its line",
+                "vip 198.18.0.200\nvip 198.18.0.201\n", "more than one vip line",
+                "vip 198.18.0.3\n", "the vip 198.18.0.3 is a host's own address",
+                "vip 198.18.0.0\n", "vip 198.18.0.0 ends in .0");
+        for (Map.Entry<String, String> line : refused.entrySet()) {
+            Result result = deploy(inventory(hosts + line.getKey()).toString(), "up");
+            assertEquals(1, result.status(), line.getKey() + result.output());
+            assertTrue(result.output().contains(line.getValue()), result.output());
+        }
+        Result alone = deploy(inventory("198.18.0.2 consul-server,balancer netns:unused-a\nvip 198.18.0.200\n").toString(), "up");
+        assertEquals(1, alone.status(), alone.output());
+        assertTrue(alone.output().contains("a vip moves between balancer hosts, and fewer than two have the balancer role"), alone.output());
+        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
     }
 
     private Path inventory(String lines) throws IOException {

@@ -51,9 +51,17 @@ final class Deployment implements AutoCloseable {
 
     /** Adds the host's line to the inventory. */
     void add(TestHost host, String roles, String greeting) {
+        append(host.address() + " " + roles + " " + host.reach() + " " + greeting);
+    }
+
+    /** Adds the line of a virtual address that keepalived moves between the balancer hosts. */
+    void vip(String address) {
+        append("vip " + address);
+    }
+
+    private void append(String line) {
         try {
-            Files.writeString(inventory, host.address() + " " + roles + " " + host.reach() + " " + greeting + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(inventory, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
