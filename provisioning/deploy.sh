@@ -49,6 +49,8 @@ tag=ruta
 . "$root/provisioning/lib/secrets.sh"
 # shellcheck source=provisioning/lib/tls.sh
 . "$root/provisioning/lib/tls.sh"
+# shellcheck source=provisioning/lib/vrrp.sh
+. "$root/provisioning/lib/vrrp.sh"
 
 ssh_command=${SSH:-ssh -o BatchMode=yes}
 remote_dir=${RUTA_REMOTE_DIR:-ruta}
@@ -253,6 +255,8 @@ up() {
   consul="" local_consul=""
   if secure || uses_netns; then consul=$("$root/provisioning/install-consul.sh"); fi
   uses_netns && local_consul=$consul
+  # A namespace host has no way out to a mirror: it uses this machine's keepalived, installed here.
+  if [ -n "$vip" ] && uses_netns; then ensure_keepalived; fi
   if secure; then
     step "secrets in $secrets_dir (made where missing, kept where present)"
     ensure_secrets "$secrets_dir"
