@@ -76,15 +76,6 @@ trap 'exit 143' TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The Ruta balancer with peak-ewma and slow start, beside the system's round-robin one.
-start_ruta_ewma() {
-  ewma_port=$(free_port)
-  run_payara "$bench/ruta-ewma" "$root/balancer-war/target/balancer.jar" "$ewma_port" "$consul_url" \
-    -Dbalancer.strategy=peak-ewma -Dbalancer.slow-start=30s
-  await_200 "$ewma_port" 180 "Ruta with peak-ewma"
-  step "Ruta peak-ewma with slow start 30s on 127.0.0.1:$ewma_port (pid $(cat "$bench/ruta-ewma/pid"))"
-}
-
 # HAProxy as benchmark.sh runs it, with its least-connections balance and a slow start of 30 s.
 write_haproxy_config() {
   sed -e 's/^    balance roundrobin$/    balance leastconn/' \
@@ -214,7 +205,7 @@ if scenario == "slow":
     during = windows(0, recovered_at)
     above = [s for s, share in during if share > 0.10]
     kept = (max(above) + 1000) / 1000 if above else 0
-    fair = 1 / max(1, len([k for k in shares if k != "-"]))
+    fair = 1 / max(1, len([k for k in shares if k not in ("-", "refused", "reset", "timeout", "interrupted")]))
     after = windows(recovered_at, rows[-1][0] + 1)
     back = next((s for s, share in after if share >= 0.8 * fair), None)
     line += f"\n{'':21}slow one above 10% of requests until {kept:.0f} s; its share while slow {100 * sum(1 for r in rows if r[3] == slow and r[0] < recovered_at) / max(1, sum(1 for r in rows if r[0] < recovered_at)):.1f}%; fair share again " + (f"{(back - recovered_at) / 1000:.0f} s after it recovered" if back is not None else "not within the run")
@@ -241,7 +232,7 @@ main() {
   compile_generator
   write_haproxy_config
   start_haproxy
-  start_ruta_ewma
+  start_ruta_ewma "$bench/ruta-ewma" -Dbalancer.slow-start=30s
   [ "$with_gateway" = 0 ] || start_gateway
   names=(ruta-rr ruta-ewma haproxy)
   ports=("$balancer_port" "$ewma_port" "$haproxy_port")

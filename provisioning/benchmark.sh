@@ -21,6 +21,8 @@
 #   TIMEOUT (10s)     wrk's per-request timeout; a slower answer counts as a timeout error
 #   COLD (20s)        the cold run's length; 0 skips it
 #   GATEWAY (1)       0 leaves Spring Cloud Gateway out
+#   EWMA (1)          0 leaves out a second Ruta balancer with balancer.strategy=peak-ewma (path
+#                     "ewma"), run beside the system's round-robin one to compare their costs
 #   HAPROXY_PORT      (the first free port from 18080); GATEWAY_PORT (the first free from 19080)
 #   BALANCER_PORT (8080), CONSUL_HTTP_PORT (8500), CONSUL_DNS_PORT (8600): as for local-cluster.sh
 #
@@ -51,6 +53,7 @@ consul_http_port=${CONSUL_HTTP_PORT:-8500}
 dns_port=${CONSUL_DNS_PORT:-8600}
 cold=${COLD:-20s}
 with_gateway=${GATEWAY:-1}
+with_ewma=${EWMA:-1}
 gateway_project="$root/provisioning/benchmark/gateway"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10s}
@@ -73,6 +76,9 @@ haproxy_pid=
 gateway_dir="$bench/gateway"
 gateway_port=
 gateway_pid=
+ewma_dir="$bench/ruta-ewma"
+ewma_port=
+ewma_pid=
 instance_pids=()
 
 
@@ -84,7 +90,8 @@ cleanup() {
   if [ -n "$wrk_pid" ]; then kill "$wrk_pid" 2>/dev/null || true; wait "$wrk_pid" 2>/dev/null || true; fi
   stop_pidfile haproxy "$haproxy_dir/pid" || true
   stop_pidfile "Spring Cloud Gateway" "$gateway_dir/pid" || true
-  rm -rf "$tmp" "$haproxy_dir/pid" "$haproxy_dir/started" "$gateway_dir/pid" "$gateway_dir/started"
+  stop_pidfile "Ruta peak-ewma" "$ewma_dir/pid" || true
+  rm -rf "$tmp" "$haproxy_dir/pid" "$haproxy_dir/started" "$gateway_dir/pid" "$gateway_dir/started" "$ewma_dir"
   if [ "$started_system" = 1 ]; then "$root/provisioning/local-cluster.sh" down || true; fi
   exit "$status"
 }
@@ -210,7 +217,12 @@ ratios() {
         r(rps["ruta"], rps[peer]), r(p99["ruta"], p99[peer]), r(cpu["ruta"], cpu[peer]),
         r(inst["ruta"], inst[peer]), r(rss["ruta"], rss[peer])
     }
-    END { line("scg", "Spring Cloud Gateway"); line("haproxy", "HAProxy") }' "$tmp/rows"
+    END {
+      line("scg", "Spring Cloud Gateway"); line("haproxy", "HAProxy")
+      if ("ewma" in rps && "ruta" in rps)
+        printf "        Ruta peak-ewma/round-robin: req/s %s, p99 %s, proxy CPU/request %s, RSS %s\n",
+          r(rps["ewma"], rps["ruta"]), r(p99["ewma"], p99["ruta"]), r(cpu["ewma"], cpu["ruta"]), r(rss["ewma"], rss["ruta"])
+    }' "$tmp/rows"
 }
 
 # A row per metric: its lowest and highest value over the rounds for each path, and of the
@@ -243,7 +255,17 @@ summary() {
       printf "  %-21s HAProxy %-13s SCG %-13s Ruta %-13s", name, span("haproxy", c, fmt), span("scg", c, fmt),
         span("ruta", c, fmt)
       if (with_ratio) printf " Ruta/SCG %-12s Ruta/HAProxy %s", ratio("scg", c), ratio("haproxy", c)
+      if ("ewma" in seen) printf "  peak-ewma %-13s peak-ewma/round-robin %s", span("ewma", c, fmt), ewma_ratio(c)
       printf "\n"
+    }
+    function ewma_ratio(c,   i, lo, hi, x) {
+      for (i = 1; i <= n; i++) {
+        if (v[i, "ruta", c] <= 0) return "-"
+        x = v[i, "ewma", c] / v[i, "ruta", c]
+        if (i == 1 || x < lo) lo = x
+        if (i == 1 || x > hi) hi = x
+      }
+      return sprintf("%.2f-%.2fx", lo, hi)
     }
     END {
       line("requests/s", 3, "%.0f", 1)
@@ -271,6 +293,7 @@ main() {
   # same path as the balancer: every path does the same work.
   start_haproxy
   [ "$with_gateway" = 0 ] || start_gateway
+  [ "$with_ewma" = 0 ] || start_ruta_ewma "$ewma_dir"
 
   step "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (the machine should be otherwise idle)"
   step "GET $url_path, wrk -t$threads -c$connections -d$duration, $rounds round(s), warm-up $warmup per path"
@@ -293,12 +316,14 @@ main() {
     measure warm-up haproxy "$haproxy_port" "$haproxy_pid" "$connections" "$warmup"
     [ "$with_gateway" = 0 ] || measure warm-up scg "$gateway_port" "$gateway_pid" "$connections" "$warmup"
     measure warm-up ruta "$balancer_port" "$balancer_pid" "$connections" "$warmup"
+    [ "$with_ewma" = 0 ] || measure warm-up ewma "$ewma_port" "$ewma_pid" "$connections" "$warmup"
   fi
   local round
   for round in $(seq 1 "$rounds"); do
     measure "$round" haproxy "$haproxy_port" "$haproxy_pid" "$connections" "$duration"
     [ "$with_gateway" = 0 ] || measure "$round" scg "$gateway_port" "$gateway_pid" "$connections" "$duration"
     measure "$round" ruta "$balancer_port" "$balancer_pid" "$connections" "$duration"
+    [ "$with_ewma" = 0 ] || measure "$round" ewma "$ewma_port" "$ewma_pid" "$connections" "$duration"
     ratios "$round"
   done
   if [ -n "$high_connections" ]; then

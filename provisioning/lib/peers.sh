@@ -116,3 +116,14 @@ start_gateway() {
   step "Spring Cloud Gateway on 127.0.0.1:$gateway_port (pid $gateway_pid), instances from Consul on 127.0.0.1:$consul_http_port"
 }
 
+# start_ruta_ewma DIR [-Dkey=value ...]: a second Ruta balancer, with peak-ewma, beside the
+# system's round-robin one and in front of the same instances, on a free port.
+start_ruta_ewma() {
+  local dir=$1; shift
+  ewma_port=$(free_port_from 17080)
+  run_payara "$dir" "$root/balancer-war/target/balancer.jar" "$ewma_port" "http://127.0.0.1:$consul_http_port" \
+    -Dbalancer.strategy=peak-ewma "$@"
+  ewma_pid=$(cat "$dir/pid")
+  await_200 "$ewma_port" 180 "Ruta with peak-ewma"
+  step "Ruta peak-ewma${*:+ ($*)} on 127.0.0.1:$ewma_port (pid $ewma_pid)"
+}

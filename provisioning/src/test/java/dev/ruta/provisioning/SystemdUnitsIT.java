@@ -39,7 +39,7 @@ class SystemdUnitsIT {
         Path root = ProjectPaths.root();
         Files.createDirectories(bundle.resolve("provisioning/lib"));
         for (String script : List.of("provisioning/host.sh", "provisioning/install-consul.sh", "provisioning/lib/common.sh",
-                "provisioning/lib/units.sh", "provisioning/lib/tls.sh", "payara-config/jvm.options")) {
+                "provisioning/lib/units.sh", "provisioning/lib/tls.sh", "provisioning/lib/vrrp.sh", "payara-config/jvm.options")) {
             Files.createDirectories(bundle.resolve(script).getParent());
             Files.copy(root.resolve(script), bundle.resolve(script));
         }

@@ -171,9 +171,15 @@ public final class ConsulCatalogSource implements InstanceSource {
     }
 
     private synchronized void registryReset() {
-        holdForgottenUntil = Instant.now().plus(resetGrace);
+        Instant now = Instant.now();
+        boolean holding = holdForgottenUntil != null && now.isBefore(holdForgottenUntil);
+        holdForgottenUntil = now.plus(resetGrace);
         // Its indexes start again from its own: the table's follows.
         index = 0;
+        if (holding) {
+            // Both watches see the same reset.
+            return;
+        }
         LOG.log(Level.WARNING, "Consul at {0} forgot its registrations (its index went back); the services it no "
                 + "longer lists keep their last instances for up to {1} while they register again",
                 new Object[] {consul.address(), resetGrace});
