@@ -190,7 +190,12 @@ public final class ConsulCatalogSource implements InstanceSource {
         if (holdForgottenUntil != null && !now.isBefore(holdForgottenUntil)) {
             // The grace is over: what has not come back goes.
             holdForgottenUntil = null;
-            announce(index);
+            try {
+                announce(index);
+            } catch (RuntimeException e) {
+                // Thrown out of this tick, it would end every later tick.
+                LOG.log(Level.SEVERE, "Unexpected error announcing the table after Consul's reset", e);
+            }
         }
         if (wholeReadAt == null || !movedSinceWholeRead || now.isBefore(wholeReadAt.plus(resync)) || now.isBefore(resyncRetryAt)) {
             return;
