@@ -35,7 +35,7 @@
 #
 # The bundle goes to RUTA_REMOTE_DIR (default ruta: relative to the login's home folder, or
 # absolute) over ssh, and to RUTA_HOSTS_DIR/<name> for a namespace host.
-# Each host needs Java 17, bash, curl and tar and, unless a consul is on its PATH, a Debian mirror
+# Each host needs Java 21 or later, bash, curl and tar and, unless a consul is on its PATH, a Debian mirror
 # (provisioning/install-consul.sh runs there; it runs here too for the secrets). Re-running
 # 'up' leaves running hosts alone and starts what stopped, so adding a line and running it
 # again adds a host, and a killed server rejoins with its data.
@@ -51,68 +51,10 @@ tag=ruta
 . "$root/provisioning/lib/tls.sh"
 # shellcheck source=provisioning/lib/vrrp.sh
 . "$root/provisioning/lib/vrrp.sh"
+# shellcheck source=provisioning/lib/inventory.sh
+. "$root/provisioning/lib/inventory.sh"
 
-ssh_command=${SSH:-ssh -o BatchMode=yes}
-remote_dir=${RUTA_REMOTE_DIR:-ruta}
-hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
 classroom=no expose_api=no
-
-addresses=() roles=() reaches=() greetings=() vip=""
-
-read_inventory() {
-  local file=$1 address role reach greeting
-  [ -f "$file" ] || die "no inventory at $file"
-  while read -r address role reach greeting; do
-    [ -z "$address" ] || [[ "$address" == \#* ]] && continue
-    if [ "$address" = vip ]; then
-      [ -z "$vip" ] || die "$file: more than one vip line"
-      if [ -z "$role" ] || [ -n "$reach$greeting" ]; then die "$file: a vip line is 'vip <address>', alone on its line"; fi
-      ipv4 "$role" || die "$file: vip '$role' is not an IPv4 address"
-      # keepalived's virtual router id is its last number (lib/vrrp.sh), which must not be 0.
-      [ "${role##*.}" != 0 ] || die "$file: vip $role ends in .0; take an address whose last number is 1 to 255"
-      vip=$role
-      continue
-    fi
-    [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
-    case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
-    check_roles "$role"
-    [[ " ${addresses[*]} " == *" $address "* ]] && die "$file: $address is listed twice"
-    addresses+=("$address") roles+=("$role") reaches+=("$reach") greetings+=("$greeting")
-  done <"$file"
-  [ "${#addresses[@]}" -gt 0 ] || die "$file lists no host"
-  if [ -n "$vip" ]; then
-    [[ " ${addresses[*]} " != *" $vip "* ]] || die "$file: the vip $vip is a host's own address; take a free one in the balancer hosts' subnet"
-    [ "$(balancer_addresses | wc -w)" -ge 2 ] || die "$file: a vip moves between balancer hosts, and fewer than two have the balancer role"
-  fi
-}
-
-# ipv4 WORD: whether WORD is an IPv4 address as ip(8) prints one (no leading zeros).
-ipv4() {
-  local number='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
-  [[ "$1" =~ ^($number\.){3}$number$ ]]
-}
-
-balancer_addresses() {
-  local i
-  for i in "${!addresses[@]}"; do
-    if role_in "${roles[$i]}" balancer; then echo "${addresses[$i]}"; fi
-  done
-}
-
-# The addresses of the consul-server hosts, comma-separated: 1, 3 or 5 of them, as Raft needs
-# a majority (an even count survives no more losses than the odd count below it).
-server_addresses() {
-  local i found=()
-  for i in "${!addresses[@]}"; do
-    role_in "${roles[$i]}" consul-server && found+=("${addresses[$i]}")
-  done
-  case ${#found[@]} in
-    1|3|5) ;;
-    0) die "no host has the consul-server role" ;;
-    *) die "${#found[@]} hosts have the consul-server role; Consul needs 1, 3 or 5" ;;
-  esac
-  (IFS=,; echo "${found[*]}")
-}
 
 secure() { [ $classroom = no ]; }
 
@@ -133,34 +75,10 @@ bundle_files() { # roles
   printf '%s\n' "${files[@]}"
 }
 
-# Runs a shell command line on the host, passing stdin through. Both reaches run the same
-# command line; a namespace host shares this machine's disk but not its network, so it gets
-# this machine's Consul binary rather than fetching one, and never systemd units (they would
-# run outside its namespace).
-remote() { # reach command-line
-  case "$1" in
-    ssh:*) $ssh_command "${1#ssh:}" "$2" ;;
-    netns:*) ip netns exec "${1#netns:}" env CONSUL_BIN="$local_consul" RUTA_SYSTEMD=no bash -c "$2" ;;
-  esac
-}
-
-# Where the bundle lives on the host.
-folder() { # reach
-  case "$1" in
-    ssh:*) printf %q "$remote_dir" ;;
-    netns:*) printf %q "$hosts_dir/${1#netns:}" ;;
-  esac
-}
-
 copy_bundle() { # reach roles
   local files
   mapfile -t files < <(bundle_files "$2")
   tar -C "$root" -cf - "${files[@]}" | remote "$1" "mkdir -p $(folder "$1") && tar -C $(folder "$1") -xf -"
-}
-
-on_host() { # reach host.sh-arguments...
-  local reach=$1; shift
-  remote "$reach" "cd $(folder "$reach") && bash provisioning/host.sh $(printf '%q ' "$@")" </dev/null
 }
 
 # Runs a command for the hosts whose roles match (or not), in parallel; fails if any failed.
@@ -244,10 +162,7 @@ apply_acls() {
     || die "could not set up the ACLs on ${addresses[$first]}"
 }
 
-host_status() { on_host "${reaches[$1]}" status; }
 host_down() { on_host "${reaches[$1]}" down; }
-
-uses_netns() { [[ " ${reaches[*]}" == *" netns:"* ]]; }
 
 up() {
   servers=$(server_addresses)
@@ -275,20 +190,6 @@ up() {
   step "up: the balancer is at $(balancer_urls)"
   if secure; then step "trust $secrets_dir/https/ca.pem for HTTPS; each balancer's admin surface: ssh -L 9090:127.0.0.1:9090 <its host>"; fi
   if [ -n "$vip" ]; then await_vip_holder; fi
-}
-
-# Whether the lines of a host's 'host.sh status' say it holds the virtual address.
-holds_vip() { grep -q "virtual address $vip: held here" <<<"$1"; }
-
-# The addresses of the balancer hosts that hold the virtual address, space-separated: one, or
-# two while they cannot hear each other.
-vip_holders() {
-  local i holders=()
-  for i in "${!addresses[@]}"; do
-    role_in "${roles[$i]}" balancer || continue
-    if holds_vip "$(host_status "$i" 2>/dev/null)"; then holders+=("${addresses[$i]}"); fi
-  done
-  echo "${holders[*]}"
 }
 
 # A backup takes the address once it has heard no holder for three adverts (3 s), after the

@@ -14,6 +14,9 @@
 #                     exit status 0 when all of this host's part runs (with these settings of
 #                     the virtual address, or none), 3 when only some of it
 #   host.sh down
+#   host.sh fault kill|stop PART | pause PART SECONDS | deregister
+#                     a fault chaos.sh makes on purpose (see fault() below)
+#   host.sh table     the routing table of the balancer here, as JSON, from its admin surface
 #
 # Roles:
 #   consul-server  one of the --servers N (1, 3 or 5) Consul servers at --join; they elect a
@@ -513,6 +516,65 @@ down() {
   step "down"
 }
 
+# The PID of a part's main process, however it runs; nothing when it does not.
+part_pid() { # part
+  if use_systemd; then
+    systemctl show -p MainPID --value "$(unit_of "$1")" | grep -v '^0$' || true
+  elif alive "$run/$1/pid"; then
+    cat "$run/$1/pid"
+  fi
+}
+
+# fault KIND ...: one of the faults provisioning/chaos.sh makes on purpose, on this host.
+#   kill PART          SIGKILL to the part's process; systemd restarts it, else deploy.sh up does
+#   stop PART          the part stopped as on shutdown (the agent leaves the cluster), for
+#                      deploy.sh up to start again
+#   pause PART SECONDS SIGSTOP, then SIGCONT after SECONDS, even if this script is cut short
+#   deregister         this host's operations instance removed from its agent; it registers
+#                      again by itself within its consul.resync-interval
+fault() {
+  local kind=${1:-} part=${2:-} pid id header=()
+  [ -f "$run/roles" ] || die "nothing runs here to break"
+  roles=$(cat "$run/roles")
+  case "$kind" in
+    kill|stop|pause)
+      [[ " $(parts | tr '\n' ' ')" == *" $part "* ]] || die "no part '$part' on this host; it runs: $(parts | tr '\n' ' ')"
+      pid=$(part_pid "$part")
+      [ -n "$pid" ] || die "$part is not running" ;;
+    deregister)
+      has_role operations || die "no operations instance on this host" ;;
+    *) die "usage: $0 fault kill|stop PART | pause PART SECONDS | deregister" ;;
+  esac
+  case "$kind" in
+    kill) kill -KILL "$pid" ;;
+    stop)
+      if use_systemd; then
+        systemctl stop "$(unit_of "$part")"
+      elif [ "$part" = consul ]; then
+        stop_pidfile "Consul agent" "$run/consul/pid" INT
+      else
+        stop_pidfile "$part" "$run/$part/pid"
+      fi ;;
+    pause)
+      [[ "${3:-}" =~ ^[1-9][0-9]?$ ]] || die "pause takes a whole number of seconds, 1 to 99"
+      kill -STOP "$pid"
+      # The resume does not hang on this script: a chaos run cut short leaves nothing stopped.
+      setsid bash -c "sleep $3; kill -CONT $pid" </dev/null >/dev/null 2>&1 &
+      sleep "$3" ;;
+    deregister)
+      id="operations-$(cat "$run/address")-$operations_port"
+      if secure; then header=(-H @"$(token_header operations)"); fi
+      curl -sf -X PUT "${header[@]}" "$consul_api/v1/agent/service/deregister/$id" >/dev/null \
+        || die "the agent refused to deregister $id" ;;
+  esac
+  step "fault: $kind${part:+ $part}${3:+ for $3 s}"
+}
+
+# The balancer's routing table; its admin surface is on loopback in secure mode.
+table() {
+  curl -sf --max-time 2 "$(balancer_admin_url /balancer/services)" || die "the balancer here does not answer its table"
+}
+
 command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -523,5 +585,7 @@ case "$command" in
   units) units "$@" ;;
   cluster) address=$(cat "$run/address" 2>/dev/null || echo "?"); cluster ;;
   down) down ;;
-  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down" >&2; exit 2 ;;
+  fault) fault "$@" ;;
+  table) table ;;
+  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down | fault KIND [PART [SECONDS]] | table" >&2; exit 2 ;;
 esac

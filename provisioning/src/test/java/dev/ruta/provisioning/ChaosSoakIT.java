@@ -48,7 +48,8 @@ class ChaosSoakIT {
     @Test
     void badArgumentsGetAClearErrorAndChangeNothing() {
         for (List<String> bad : List.of(List.of("ten"), List.of("0"), List.of("2", "3"), List.of("--seed", "x"),
-                List.of("--rate", "0"), List.of("--inventory", scratch.resolve("nowhere").toString()))) {
+                List.of("--rate", "0"), List.of("--inventory", scratch.resolve("nowhere").toString()),
+                List.of("--load-from", "netns:client"), List.of("--inventory", "pom.xml", "--load-from", "ssh:host"))) {
             Outcome outcome = chaos(bad.toArray(String[]::new));
             assertEquals(2, outcome.exit(), bad + ": " + outcome.output());
             assertTrue(outcome.output().contains("usage:"), bad + ": " + outcome.output());

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -29,6 +31,7 @@ final class Deployment implements AutoCloseable {
     private final TestNetwork network;
     private final Path work;
     private final Path inventory;
+    private final Map<String, String> environment = new HashMap<>(Map.of("BALANCER_READ_TIMEOUT", READ_TIMEOUT));
     private boolean deployed;
 
     private Deployment(String name) {
@@ -70,18 +73,40 @@ final class Deployment implements AutoCloseable {
     /** deploy.sh [options] INVENTORY verb; its exit status. */
     int run(String step, String verb, String... options) {
         deployed |= verb.equals("up");
-        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve("provisioning/deploy.sh").toString()));
-        command.addAll(List.of(options));
-        command.add(inventory.toString());
-        command.add(verb);
+        List<String> arguments = new ArrayList<>(List.of(options));
+        arguments.add(inventory.toString());
+        arguments.add(verb);
+        int status = script(step, "provisioning/deploy.sh", arguments, Map.of(), Duration.ofMinutes(6));
+        deployed &= !(verb.equals("down") && status == 0);
+        return status;
+    }
+
+    /**
+     * A provisioning script that works on this deployment's hosts (as deploy.sh does), with
+     * these arguments and extra environment; its exit status, its output in the step's log.
+     */
+    int script(String step, String script, List<String> arguments, Map<String, String> environment, Duration timeout) {
+        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve(script).toString()));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile(step).toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // Each test host's own "disk": where deploy.sh copies the bundle for it.
         builder.environment().put("RUTA_HOSTS_DIR", disks().toString());
-        builder.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
-        int status = Commands.exitStatus(builder, Duration.ofMinutes(6));
-        deployed &= !(verb.equals("down") && status == 0);
-        return status;
+        builder.environment().putAll(this.environment);
+        builder.environment().putAll(environment);
+        return Commands.exitStatus(builder, timeout);
+    }
+
+    /**
+     * A setting for every later run, which namespace hosts inherit as a server's environment
+     * (MicroProfile Config reads {@code BALANCER_STRATEGY} as {@code balancer.strategy}).
+     */
+    void environment(String name, String value) {
+        environment.put(name, value);
+    }
+
+    Path inventory() {
+        return inventory;
     }
 
     /** What the run of that step printed. */
