@@ -81,6 +81,8 @@ command -v python3 >/dev/null || die "python3 is needed for the report; install 
 
 now_ms() { date +%s%3N; }
 load_pid="" fault_target="" fault_detail=""
+# What the last check of recovery found missing, for the message when a fault does not recover.
+unrouted="" missing=""
 
 # --- The local cluster ---------------------------------------------------------------------
 
@@ -124,13 +126,14 @@ local_finish() {
 # local_routed: Consul passes every instance and the balancer routes each, none ejected.
 local_routed() {
   local table passing dir ids=()
-  table=$(curl -sf --max-time 2 "$services_url" 2>/dev/null) || return 1
-  passing=$(curl -sf --max-time 2 "$consul_url/v1/health/service/operations?passing" 2>/dev/null) || return 1
+  table=$(curl -sf --max-time 2 "$services_url" 2>/dev/null) || { unrouted="the balancer does not answer $services_url"; return 1; }
+  passing=$(curl -sf --max-time 2 "$consul_url/v1/health/service/operations?passing" 2>/dev/null) \
+    || { unrouted="the Consul agent does not answer"; return 1; }
   for dir in "${instance_dirs[@]}"; do
     ids+=("$(local_instance_id "$dir")")
-    grep -q "\"ID\": *\"${ids[-1]}\"" <<<"$passing" || return 1
+    grep -q "\"ID\": *\"${ids[-1]}\"" <<<"$passing" || { unrouted="Consul does not pass ${ids[-1]}"; return 1; }
   done
-  routes_all "$table" "${ids[@]}"
+  routes_all "$table" "${ids[@]}" || { unrouted="the balancer does not route $missing: $table"; return 1; }
 }
 
 # local_fault TYPE DIR: does it; sets fault_target and fault_detail.
@@ -186,13 +189,15 @@ deploy_up() { "$root/provisioning/deploy.sh" "${deploy_options[@]}" "$inventory"
 # deployment_routed: every balancer routes every instance, none ejected, and with a virtual
 # address one balancer host holds it.
 deployment_routed() {
-  local i j table ids=()
+  local i j table holders ids=()
   for j in "${operations_hosts[@]}"; do ids+=("${host_ids[$j]}"); done
   for i in "${balancer_hosts[@]}"; do
-    table=$(on_host "${reaches[$i]}" table 2>/dev/null) || return 1
-    routes_all "$table" "${ids[@]}" || return 1
+    table=$(on_host "${reaches[$i]}" table 2>/dev/null) || { unrouted="${addresses[$i]}'s balancer does not answer its table"; return 1; }
+    routes_all "$table" "${ids[@]}" || { unrouted="${addresses[$i]}'s balancer does not route $missing: $table"; return 1; }
   done
-  [ -z "$vip" ] || [ "$(vip_holders | wc -w)" = 1 ]
+  [ -n "$vip" ] || return 0
+  holders=$(vip_holders)
+  [ "$(wc -w <<<"$holders")" = 1 ] || { unrouted="the virtual address is held by '${holders}'"; return 1; }
 }
 
 # deployment_fault TYPE HOST-INDEX: does it; sets fault_target and fault_detail.
@@ -236,6 +241,7 @@ routes_all() {
   local table=$1 id
   shift
   for id in "$@"; do
+    missing=$id
     grep -o "{\"id\":\"$id\"[^}]*}" <<<"$table" | grep -qv '"ejectedUntil"' || return 1
   done
 }
@@ -272,10 +278,10 @@ fault() {
   if on_deployment; then deployment_fault "$type" "$2"; else local_fault "$type" "$2"; fi
   if await_recovery 90; then recovered=$(now_ms); else recovered=-1; fi
   echo "$type $fault_target $start $recovered $fault_detail" >>"$out/faults.txt"
-  step "$type $fault_target$([ "$fault_detail" = - ] || echo " $fault_detail"): $([ "$recovered" = -1 ] && echo "not recovered within 90 s" || echo "every instance routed again after $(((recovered - start) / 1000)).$(((recovered - start) % 1000 / 100)) s")"
+  step "$type $fault_target$([ "$fault_detail" = - ] || echo " $fault_detail"): $([ "$recovered" = -1 ] && echo "not recovered within 90 s${unrouted:+: $unrouted}" || echo "every instance routed again after $(((recovered - start) / 1000)).$(((recovered - start) % 1000 / 100)) s")"
 }
 
-await_recovery 120 || die "the balancer does not route every instance before the soak"
+await_recovery 120 || die "the balancer does not route every instance before the soak${unrouted:+: $unrouted}"
 load=("$java")
 [ -z "$load_from" ] || load=(ip netns exec "$load_from" "$java")
 if [ "$warmup" -gt 0 ]; then

@@ -16,7 +16,9 @@
 # reach    how to get there: ssh:<destination> (any ssh destination; SSH holds the options,
 #          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
-# and at most one line "vip <address>": a virtual address in the balancer hosts' subnet that
+# Lines "set <key>=<value>": a MicroProfile Config setting (-Dkey=value) for every Ruta server,
+# e.g. "set balancer.strategy=peak-ewma"; it applies to a server when it next starts.
+# And at most one line "vip <address>": a virtual address in the balancer hosts' subnet that
 # keepalived moves between them (two or more; reached as root): VRRP over unicast between
 # their addresses, authenticated with a password made with the secrets (not in --classroom), a
 # check of the balancer's own readiness on loopback, the highest priority first and never
@@ -123,10 +125,11 @@ vip_options() { # index
 }
 
 host_up() { # index [--consul-only]
-  local i=$1 args state=0 vrrp
+  local i=$1 args state=0 vrrp setting
   shift
   mapfile -t vrrp < <(vip_options "$i")
   args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "$@")
+  for setting in "${settings[@]}"; do args+=(--set "$setting"); done
   [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
   if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
   # A host that runs keeps its files: its servers' jars are not replaced under them.

@@ -5,7 +5,7 @@
 # this there; it also runs by hand on any machine that holds the bundle or a built checkout.
 #
 #   host.sh up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only]
-#              [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N]
+#              [--expose-api] [--message M] [--set KEY=VALUE ...] [--vip V --vrrp-peers P[,P...] --vrrp-priority N]
 #   host.sh acl       on a server of a secure deployment: makes the policies, and the tokens
 #                     listed on stdin ("<kind> <AccessorID> <SecretID> <name>" per line)
 #   host.sh cluster   the Raft peers (and which leads) and the members, as this host's agent sees them
@@ -18,6 +18,8 @@
 #                     a fault chaos.sh makes on purpose (see fault() below)
 #   host.sh table     the routing table of the balancer here, as JSON, from its admin surface
 #
+# --set KEY=VALUE (any number): a MicroProfile Config setting, -DKEY=VALUE, for the host's
+# operations instance and balancer, as deploy.sh's "set" lines give them.
 # Roles:
 #   consul-server  one of the --servers N (1, 3 or 5) Consul servers at --join; they elect a
 #                  leader once N have met. Without it, the host runs a Consul client agent that
@@ -67,7 +69,7 @@ units_only=no
 . "$root/provisioning/lib/tls.sh"
 # shellcheck source=provisioning/lib/vrrp.sh
 . "$root/provisioning/lib/vrrp.sh"
-vip="" vrrp_peers="" vrrp_priority=""
+vip="" vrrp_peers="" vrrp_priority="" settings=()
 
 has_role() { role_in "$roles" "$1"; }
 
@@ -244,6 +246,7 @@ read_up_options() {
       --join) join=$2; shift 2 ;;
       --servers) servers=$2; shift 2 ;;
       --message) message=$2; shift 2 ;;
+      --set) settings+=("-D$2"); shift 2 ;;
       --consul-only) consul_only=yes; shift ;;
       --expose-api) expose_api=yes; shift ;;
       --vip|--vrrp-peers|--vrrp-priority) vip_option "$1" "${2:-}"; shift 2 ;;
@@ -371,7 +374,7 @@ units() {
 
 start_operations() {
   start_payara operations "$root/operations-war/target/operations.jar" "$operations_port" \
-    -Dservice.address="$address" "-Dservice.message=$message"
+    "${settings[@]}" -Dservice.address="$address" "-Dservice.message=$message"
 }
 
 start_balancer() {
@@ -384,7 +387,7 @@ start_balancer() {
     payara_options=(--prebootcommandfile "$dir/pre-boot-commands.asadmin")
     mapfile -t -O 2 payara_options < <(https_options "$dir/https.properties" "$balancer_https_port")
   fi
-  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${options[@]}" -- "${payara_options[@]}"
+  start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${settings[@]}" "${options[@]}" -- "${payara_options[@]}"
 }
 
 up() {
@@ -587,5 +590,5 @@ case "$command" in
   down) down ;;
   fault) fault "$@" ;;
   table) table ;;
-  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down | fault KIND [PART [SECONDS]] | table" >&2; exit 2 ;;
+  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--set KEY=VALUE ...] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down | fault KIND [PART [SECONDS]] | table" >&2; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ remote_dir=${RUTA_REMOTE_DIR:-ruta}
 hosts_dir=${RUTA_HOSTS_DIR:-$root/.hosts}
 # The Consul binary a namespace host uses (it reaches no mirror); set by the caller where needed.
 local_consul=""
-addresses=() roles=() reaches=() greetings=() vip=""
+addresses=() roles=() reaches=() greetings=() vip="" settings=()
 
 read_inventory() {
   local file=$1 address role reach greeting
@@ -28,6 +28,10 @@ read_inventory() {
       vip=$role
       continue
     fi
+    if [ "$address" = set ]; then
+      setting_line "$file" "$role${reach:+ $reach}${greeting:+ $greeting}"
+      continue
+    fi
     [ -n "$reach" ] || die "$file: '$address' needs roles and a reach"
     case "$reach" in ssh:?*|netns:?*) ;; *) die "$file: reach '$reach' is neither ssh:<destination> nor netns:<name>" ;; esac
     check_roles "$role"
@@ -39,6 +43,22 @@ read_inventory() {
     [[ " ${addresses[*]} " != *" $vip "* ]] || die "$file: the vip $vip is a host's own address; take a free one in the balancer hosts' subnet"
     [ "$(balancer_addresses | wc -w)" -ge 2 ] || die "$file: a vip moves between balancer hosts, and fewer than two have the balancer role"
   fi
+}
+
+# setting_line FILE KEY=VALUE: a "set" line, a MicroProfile Config setting for every Ruta server
+# of the deployment (each reads the keys it knows). The keys deploy.sh sets itself are refused:
+# changing them would cut a server off from its agent or its address, and a token must never
+# be on a command line.
+setting_line() {
+  local file=$1 setting=$2 key
+  key=${setting%%=*}
+  [[ "$setting" == *=?* && "$key" =~ ^[A-Za-z][A-Za-z0-9_.-]*$ ]] \
+    || die "$file: a set line is 'set <key>=<value>', a MicroProfile Config key such as balancer.strategy, not 'set $setting'"
+  case "$key" in
+    consul.url|consul.token|service.address|service.port|service.message|balancer.admin-port)
+      die "$file: $key is set by deploy.sh itself for each host; it cannot be set for all" ;;
+  esac
+  settings+=("$setting")
 }
 
 # ipv4 WORD: whether WORD is an IPv4 address as ip(8) prints one (no leading zeros).

@@ -76,6 +76,24 @@ class DeployInventoryIT {
         assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
     }
 
+    @Test
+    void aSetLineThatCannotWorkIsRefusedWithItsReason() throws IOException {
+        String hosts = "198.18.0.2 consul-server,balancer netns:unused-a\n";
+        Map<String, String> refused = Map.of(
+                "set balancer.strategy\n", "a set line is 'set <key>=<value>'",
+                "set =peak-ewma\n", "a set line is 'set <key>=<value>'",
+                "set balancer.strategy=\n", "a set line is 'set <key>=<value>'",
+                "set consul.token=s3cret\n", "consul.token is set by deploy.sh itself for each host",
+                "set service.address=198.18.0.9\n", "service.address is set by deploy.sh itself for each host");
+        for (Map.Entry<String, String> line : refused.entrySet()) {
+            Result result = deploy(inventory(hosts + line.getKey()).toString(), "up");
+            assertEquals(1, result.status(), line.getKey() + result.output());
+            assertTrue(result.output().contains(line.getValue()), result.output());
+            assertFalse(result.output().contains("s3cret"), "a refused setting's value was printed: " + result.output());
+        }
+        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
+    }
+
     private Path inventory(String lines) throws IOException {
         return Files.writeString(work.resolve("hosts"), lines);
     }

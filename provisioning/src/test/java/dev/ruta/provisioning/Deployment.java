@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -31,7 +30,6 @@ final class Deployment implements AutoCloseable {
     private final TestNetwork network;
     private final Path work;
     private final Path inventory;
-    private final Map<String, String> environment = new HashMap<>(Map.of("BALANCER_READ_TIMEOUT", READ_TIMEOUT));
     private boolean deployed;
 
     private Deployment(String name) {
@@ -60,6 +58,11 @@ final class Deployment implements AutoCloseable {
     /** Adds the line of a virtual address that keepalived moves between the balancer hosts. */
     void vip(String address) {
         append("vip " + address);
+    }
+
+    /** Adds a "set key=value" line: a MicroProfile Config setting for every Ruta server. */
+    void set(String setting) {
+        append("set " + setting);
     }
 
     private void append(String line) {
@@ -92,17 +95,9 @@ final class Deployment implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // Each test host's own "disk": where deploy.sh copies the bundle for it.
         builder.environment().put("RUTA_HOSTS_DIR", disks().toString());
-        builder.environment().putAll(this.environment);
+        builder.environment().put("BALANCER_READ_TIMEOUT", READ_TIMEOUT);
         builder.environment().putAll(environment);
         return Commands.exitStatus(builder, timeout);
-    }
-
-    /**
-     * A setting for every later run, which namespace hosts inherit as a server's environment
-     * (MicroProfile Config reads {@code BALANCER_STRATEGY} as {@code balancer.strategy}).
-     */
-    void environment(String name, String value) {
-        environment.put(name, value);
     }
 
     Path inventory() {

@@ -3,6 +3,7 @@ package dev.ruta.provisioning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.ProjectPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,19 +53,27 @@ class DeploymentChaosSoakIT {
     void minutesOfFaultsOnADeploymentFailNoRequestButInTheBalancersOwnGap() throws IOException {
         TestNetwork network = deployment.network();
         deployment.add(network.addHost("server", "198.18.0.2"), "consul-server", "");
-        deployment.add(network.addHost("lb1", "198.18.0.5"), "balancer", "");
-        deployment.add(network.addHost("lb2", "198.18.0.6"), "balancer", "");
+        List<TestHost> balancers = List.of(network.addHost("lb1", "198.18.0.5"), network.addHost("lb2", "198.18.0.6"));
+        balancers.forEach(host -> deployment.add(host, "balancer", ""));
         deployment.add(network.addHost("ops1", "198.18.0.11"), "operations", "Hola desde la máquina 1");
         deployment.add(network.addHost("ops2", "198.18.0.12"), "operations", "Hello from machine 2");
         deployment.vip("198.18.0.200");
         // As the local soak balances: a paused instance is passed over from its first silent
-        // request on. And the default read timeout, which outlasts the longest pause.
-        deployment.environment("BALANCER_STRATEGY", "peak-ewma");
-        deployment.environment("BALANCER_READ_TIMEOUT", "10s");
+        // request on. And the default read timeout, which outlasts the longest pause (a setting
+        // outranks the 2 s that test hosts get from their environment).
+        deployment.set("balancer.strategy=peak-ewma");
+        deployment.set("balancer.read-timeout=10s");
         TestHost client = network.addHost("client", "198.18.0.100");
         assertEquals(0, deployment.run("up", "up"), deployment.log("up"));
+        for (TestHost balancer : balancers) {
+            // The inventory's setting reached the balancer (its table, on the host's admin port).
+            assertTrue(String.valueOf(balancer.json("http://127.0.0.1:9090/balancer/services")).contains("\"strategy\":\"peak-ewma\""),
+                    balancer.address() + " does not balance with peak-ewma");
+        }
 
-        Path out = deployment.work().resolve("soak");
+        // Kept after the test, beside the servers' logs: the soak's report, picture and deploy.sh's runs.
+        Path out = Path.of("target", "process-logs", "deploy-chaos-soak").toAbsolutePath();
+        ProjectPaths.deleteTree(out);
         int status = deployment.script("soak", "provisioning/chaos.sh",
                 List.of(String.valueOf(MINUTES), "--seed", SEED, "--rate", String.valueOf(RATE),
                         "--inventory", deployment.inventory().toString(), "--load-from", "netns:" + client.namespace()),

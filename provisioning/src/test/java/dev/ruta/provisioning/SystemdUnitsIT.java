@@ -67,7 +67,8 @@ class SystemdUnitsIT {
                 .toString()).strip();
         ProcessBuilder command = new ProcessBuilder("env", "CONSUL_BIN=" + consul, "bash", bundle.resolve("provisioning/host.sh").toString(),
                 "units", units.toString(), "--address", "198.18.0.11", "--roles", "operations,balancer",
-                "--join", "198.18.0.2,198.18.0.3,198.18.0.4", "--servers", "3", "--message", MESSAGE)
+                "--join", "198.18.0.2,198.18.0.3,198.18.0.4", "--servers", "3", "--message", MESSAGE,
+                "--set", "balancer.strategy=peak-ewma")
                 .redirectErrorStream(true).redirectOutput(bundle.resolve("units.log").toFile());
         assertEquals(0, Commands.exitStatus(command, Duration.ofMinutes(5)), Files.readString(bundle.resolve("units.log")));
 
@@ -102,6 +103,9 @@ class SystemdUnitsIT {
         assertTrue(balancer.contains("\nEnvironmentFile=" + bundle.resolve(".run/balancer/token.env") + "\n"), balancer);
         // The greeting reaches the JVM as one argument, with systemd's % and $ kept literal.
         assertTrue(operations.contains("\"-Dservice.message=Hola 100%% $$HOME \\\"desde\\\" la máquina\""), operations);
+        // An inventory's "set" line reaches both servers as a system property, which MicroProfile Config reads.
+        assertTrue(operations.contains("\"-Dbalancer.strategy=peak-ewma\""), operations);
+        assertTrue(balancer.contains("\"-Dbalancer.strategy=peak-ewma\""), balancer);
         assertFalse(Files.exists(bundle.resolve(".run")), "writing the units started something");
 
         Assumptions.assumeTrue(Commands.exitStatus(new ProcessBuilder("systemd-analyze", "--version")
