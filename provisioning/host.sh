@@ -549,7 +549,14 @@ fault() {
     *) die "usage: $0 fault kill|stop PART | pause PART SECONDS | deregister" ;;
   esac
   case "$kind" in
-    kill) kill -KILL "$pid" ;;
+    kill)
+      kill -KILL "$pid"
+      # Gone before this returns, so that the next 'running' (deploy.sh up) sees it gone: a
+      # process dies some time after SIGKILL, and a zombie still answers kill -0.
+      for _ in $(seq 1 100); do
+        [ -e "/proc/$pid" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null || break
+        sleep 0.1
+      done ;;
     stop)
       if use_systemd; then
         systemctl stop "$(unit_of "$part")"

@@ -97,7 +97,9 @@ def main():
             window_p99 = [percentile([r[1] for r in f["requests"]], 99) for f in of_kind if f["requests"]]
             worst_p99 = max(window_p99, default=float("nan"))
             worst = f"{worst_p99 * 1000:9.1f}"
-            bar_met &= not worst_p99 >= BAR_SECONDS
+            # A balancer's own kill is let off both bars: while the address moves, its
+            # requests are refused, or wait for the new holder's address to be learnt.
+            bar_met &= name == "balancer" or not worst_p99 >= BAR_SECONDS
             spans = sorted((f["end"] - f["start"]) / 1000 for f in of_kind)
             recovery = f"{spans[len(spans) // 2]:.1f}/{spans[-1]:.1f}"
         if name != "balancer":
@@ -106,7 +108,7 @@ def main():
               f"{max(latencies, default=float('nan')) * 1000:8.1f} {worst:>9} {recovery:>24}  {describe(failures)}")
     unrecovered = [f for f in faults if f["detail"] in ("restart-failed",)]
     print(f"failed requests outside a balancer's own kill: {failed_outside_balancer_kill} (the bar: 0)")
-    print(f"p99 in every fault's window under {BAR_SECONDS:.0f} s: {'met' if bar_met else 'missed'}")
+    print(f"p99 in every fault's window under {BAR_SECONDS:.0f} s, but a balancer's own kill: {'met' if bar_met else 'missed'}")
     if unrecovered:
         print(f"faults whose restart failed: {len(unrecovered)}")
     picture(out / "soak.svg", requests, faults, seed, rate)
