@@ -65,11 +65,7 @@ class DeployInventoryIT {
                 "vip 198.18.0.200\nvip 198.18.0.201\n", "more than one vip line",
                 "vip 198.18.0.3\n", "the vip 198.18.0.3 is a host's own address",
                 "vip 198.18.0.0\n", "vip 198.18.0.0 ends in .0");
-        for (Map.Entry<String, String> line : refused.entrySet()) {
-            Result result = deploy(inventory(hosts + line.getKey()).toString(), "up");
-            assertEquals(1, result.status(), line.getKey() + result.output());
-            assertTrue(result.output().contains(line.getValue()), result.output());
-        }
+        assertEachRefused(hosts, refused);
         Result alone = deploy(inventory("198.18.0.2 consul-server,balancer netns:unused-a\nvip 198.18.0.200\n").toString(), "up");
         assertEquals(1, alone.status(), alone.output());
         assertTrue(alone.output().contains("a vip moves between balancer hosts, and fewer than two have the balancer role"), alone.output());
@@ -85,13 +81,22 @@ class DeployInventoryIT {
                 "set balancer.strategy=\n", "a set line is 'set <key>=<value>'",
                 "set consul.token=s3cret\n", "consul.token is set by deploy.sh itself for each host",
                 "set service.address=198.18.0.9\n", "service.address is set by deploy.sh itself for each host");
-        for (Map.Entry<String, String> line : refused.entrySet()) {
+        for (String output : assertEachRefused(hosts, refused)) {
+            assertFalse(output.contains("s3cret"), "a refused setting's value was printed: " + output);
+        }
+        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
+    }
+
+    /** Each line added to the hosts makes up fail with its reason; what each run printed. */
+    private List<String> assertEachRefused(String hosts, Map<String, String> reasonByLine) throws IOException {
+        List<String> outputs = new ArrayList<>();
+        for (Map.Entry<String, String> line : reasonByLine.entrySet()) {
             Result result = deploy(inventory(hosts + line.getKey()).toString(), "up");
             assertEquals(1, result.status(), line.getKey() + result.output());
             assertTrue(result.output().contains(line.getValue()), result.output());
-            assertFalse(result.output().contains("s3cret"), "a refused setting's value was printed: " + result.output());
+            outputs.add(result.output());
         }
-        assertFalse(Files.exists(work.resolve("hosts.secrets")), "secrets were made for an inventory that was refused");
+        return outputs;
     }
 
     private Path inventory(String lines) throws IOException {
