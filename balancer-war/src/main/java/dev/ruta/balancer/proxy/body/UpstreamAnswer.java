@@ -61,16 +61,16 @@ public final class UpstreamAnswer {
         Map<String, List<String>> headers = HeaderRules.endToEnd(response.getStringHeaders());
         long length = call.answerLength();
         if (length >= 0 && length <= SMALL) {
-            byte[] body = readWhole(response, (int) length);
+            byte[] body = readWhole(response, call.answerBody(), (int) length);
             finished.accept(false);
             return new UpstreamAnswer(response.getStatus(), headers, length, body, null, instanceId, null, call, NOTHING);
         }
-        return new UpstreamAnswer(response.getStatus(), headers, length, null, response.readEntity(InputStream.class),
-                instanceId, response, call, finished);
+        return new UpstreamAnswer(response.getStatus(), headers, length, null, call.answerBody(), instanceId, response,
+                call, finished);
     }
 
-    private static byte[] readWhole(Response response, int length) throws IOException {
-        try (InputStream in = response.readEntity(InputStream.class)) {
+    private static byte[] readWhole(Response response, InputStream body, int length) throws IOException {
+        try (InputStream in = body) {
             // A HEAD answer declares the length of a body it does not carry: reading finds none.
             return length == 0 || in == null ? NONE : in.readNBytes(length);
         } finally {

@@ -70,7 +70,7 @@ public final class InstanceClient implements AutoCloseable {
             if (answer == null) {
                 throw new NoAnswerException("The instance closed the connection without answering");
             }
-            call.answered(answer.length());
+            call.answered(answer);
             return answer;
         } catch (IOException | RuntimeException e) {
             lease.end(false);
