@@ -89,6 +89,19 @@ class InstanceFaultsIT {
     }
 
     @Test
+    void anInstancesOwn503ReachesTheClientWholeWhenNoOtherInstanceIsLeft() {
+        long failuresBefore = failuresOf("unavailable");
+        HttpReply reply = TestHttp.get(system.viaBalancer("/api/unavailable/work"));
+        assertEquals(503, reply.status(), reply.body());
+        assertEquals(MisbehavingServer.UNAVAILABLE_BODY, reply.body());
+        assertEquals("7", reply.header("Retry-After"));
+        assertEquals("unavailable-1", reply.header("X-Ruta-Instance"));
+        assertTrue(failuresOf("unavailable") > failuresBefore, "counted as the instance's failure");
+        await("the instance's connection closed").atMost(Duration.ofMinutes(1))
+                .until(() -> faults.openConnectionsTo("unavailable"), open -> open == 0);
+    }
+
+    @Test
     void exchangesWithAHungInstanceEndIn504AndItsConnectionsAreClosed() {
         List<CompletableFuture<HttpReply>> requests = new ArrayList<>();
         for (int i = 0; i < 40; i++) {

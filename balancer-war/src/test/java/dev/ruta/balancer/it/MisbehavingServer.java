@@ -33,12 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code interim}: 100 Continue and 103 Early Hints, then a 200 with a body</li>
  * <li>{@code odd-status}: status 999</li>
  * <li>{@code large}: a well-formed answer of 24 MiB, for a client that does not read it</li>
+ * <li>{@code unavailable}: a 503 of its own, with a body and Retry-After, then close</li>
  * </ul>
  */
 final class MisbehavingServer implements AutoCloseable {
 
     static final Set<String> FAULTS = Set.of("cut-length", "cut-chunked", "hung", "flood", "drip", "garbage",
-            "until-close", "interim", "odd-status", "large");
+            "until-close", "interim", "odd-status", "large", "unavailable");
+    static final String UNAVAILABLE_BODY = "{\"busy\":\"try again in 7 s\"}";
     /** More than Payara's write queue and the sockets hold: most of it waits in the balancer's backlog. */
     static final int LARGE = 24 * 1024 * 1024;
     static final String INTERIM_BODY = "{\"after\":\"interim answers\"}";
@@ -134,6 +136,9 @@ final class MisbehavingServer implements AutoCloseable {
                     out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
                             + "Content-Length: " + INTERIM_BODY.length() + "\r\n\r\n" + INTERIM_BODY));
                 }
+                case "unavailable" -> out.write(ascii("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                        + "Retry-After: 7\r\nConnection: close\r\nContent-Length: " + UNAVAILABLE_BODY.length() + "\r\n\r\n"
+                        + UNAVAILABLE_BODY));
                 case "odd-status" -> {
                     out.write(ascii("HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}"));
                     awaitClose(in);

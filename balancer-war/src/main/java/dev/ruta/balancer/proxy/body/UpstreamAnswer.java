@@ -72,18 +72,18 @@ public final class UpstreamAnswer {
     private static byte[] readWhole(Response response, InputStream body, int length) throws IOException {
         try (InputStream in = body) {
             // A HEAD answer declares the length of a body it does not carry: reading finds none.
-            return length == 0 || in == null ? NONE : in.readNBytes(length);
+            return length == 0 ? NONE : in.readNBytes(length);
         } finally {
             response.close();
         }
     }
 
     /** Read whole, up to 64 KiB, and released at once: kept aside while another instance is tried. */
-    public static UpstreamAnswer buffered(Response response, String instanceId) {
+    public static UpstreamAnswer buffered(Response response, String instanceId, InstanceCall call) {
         Map<String, List<String>> headers = HeaderRules.endToEnd(response.getStringHeaders());
         byte[] bytes;
-        try (response; InputStream in = response.readEntity(InputStream.class)) {
-            bytes = in == null ? NONE : in.readNBytes(MAX_BUFFERED);
+        try (response; InputStream in = call.answerBody()) {
+            bytes = in.readNBytes(MAX_BUFFERED);
         } catch (IOException | RuntimeException e) {
             bytes = NONE;
         }

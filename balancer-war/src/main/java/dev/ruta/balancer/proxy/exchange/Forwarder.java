@@ -278,7 +278,7 @@ public class Forwarder {
             attempt.upstream.answerTime().record(now - attempt.started, now);
             int status = response.getStatus();
             if (status == 502 || status == 503 || status == 504) {
-                UpstreamAnswer kept = UpstreamAnswer.buffered(response, attempt.instanceId());
+                UpstreamAnswer kept = UpstreamAnswer.buffered(response, attempt.instanceId(), attempt.call);
                 attempt.finish(true);
                 failed(attempt.upstream, Failure.UNAVAILABLE_STATUS, attempt.instanceId() + " answered " + status, kept);
                 return;
