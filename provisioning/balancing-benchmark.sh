@@ -51,8 +51,13 @@ gateway_project="$root/provisioning/benchmark/gateway"
 gateway_dir="$bench/gateway"
 started_system=0
 instance_pids=()
-balancer_pid= haproxy_port= haproxy_pid= gateway_port= gateway_pid=
-ewma_port= pauser_pid= relay_pid= slow_port= relay_port=
+# Set by lib/peers.sh as each peer starts (it sets their PIDs too, which this script does not read).
+haproxy_port=''
+gateway_port=''
+ewma_port=''
+pauser_pid=''
+slow_port=''
+relay_port=''
 consul_url="http://127.0.0.1:$consul_http_port"
 
 cleanup() {

@@ -17,7 +17,8 @@
 #          e.g. "ssh -i key -o BatchMode=yes") or netns:<name>, a network namespace on this
 #          machine that stands for a host in tests, with its own folder under RUTA_HOSTS_DIR.
 # Lines "set <key>=<value>": a MicroProfile Config setting (-Dkey=value) for every Ruta server,
-# e.g. "set balancer.strategy=peak-ewma"; it applies to a server when it next starts.
+# e.g. "set balancer.strategy=peak-ewma". A server reads its settings when it starts: 'up' restarts
+# each server whose settings (these lines, an instance's greeting) changed, one host at a time.
 # And at most one line "vip <address>": a virtual address in the balancer hosts' subnet that
 # keepalived moves between them (two or more; reached as root): VRRP over unicast between
 # their addresses, authenticated with a password made with the secrets (not in --classroom), a
@@ -40,7 +41,8 @@
 # Each host needs Java 21 or later, bash, curl and tar and, unless a consul is on its PATH, a Debian mirror
 # (provisioning/install-consul.sh runs there; it runs here too for the secrets). Re-running
 # 'up' leaves running hosts alone and starts what stopped, so adding a line and running it
-# again adds a host, and a killed server rejoins with its data.
+# again adds a host, a killed server rejoins with its data, and a changed setting reaches the
+# servers it concerns.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,20 +126,26 @@ vip_options() { # index
   printf '%s\n' --vip "$vip" --vrrp-peers "$(IFS=,; echo "${peers[*]}")" --vrrp-priority "$priority"
 }
 
+# What the inventory gives the servers of the host at INDEX: the "set" lines, and its greeting.
+given_options() { # index
+  local setting
+  for setting in "${settings[@]}"; do printf '%s\n' --set "$setting"; done
+  [ -z "${greetings[$1]}" ] || printf '%s\n' --message "${greetings[$1]}"
+}
+
 host_up() { # index [--consul-only]
-  local i=$1 args state=0 vrrp setting
+  local i=$1 args given state=0 vrrp
   shift
   mapfile -t vrrp < <(vip_options "$i")
-  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "$@")
-  for setting in "${settings[@]}"; do args+=(--set "$setting"); done
-  [ -n "${greetings[$i]}" ] && args+=(--message "${greetings[$i]}")
+  mapfile -t given < <(given_options "$i")
+  args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "${given[@]}" "$@")
   if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
   # A host that runs keeps its files: its servers' jars are not replaced under them.
-  on_host "${reaches[$i]}" running "${vrrp[@]}" 2>/dev/null || state=$?
+  on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" 2>/dev/null || state=$?
   case $state in
     0) step "${addresses[$i]} already up"; return 0 ;;
-    3)
-      step "${addresses[$i]}: starting what is not running"
+    3|4)
+      if [ "$state" = 3 ]; then step "${addresses[$i]}: starting what is not running"; fi
       # Its share of the secrets again: a line added since (a vip) may have made one more.
       if secure; then copy_secrets "$i"; fi
       ;;
@@ -150,6 +158,22 @@ host_up() { # index [--consul-only]
 }
 
 server_up() { host_up "$1" --consul-only; }
+
+# The hosts whose servers run with other settings than the inventory now gives, restarted one
+# host at a time, each ready before the next: the other instances and balancers keep serving.
+restart_changed() {
+  local i state vrrp given
+  for i in "${!addresses[@]}"; do
+    mapfile -t vrrp < <(vip_options "$i")
+    mapfile -t given < <(given_options "$i")
+    state=0
+    on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" 2>/dev/null || state=$?
+    if [ "$state" = 4 ]; then
+      step "${addresses[$i]}: settings changed; restarting its servers"
+      host_up "$i" || die "${addresses[$i]} did not come back with its new settings"
+    fi
+  done
+}
 
 # The policies and every host's tokens, made through the first server's loopback API with the
 # management token; the token list goes on stdin. Tokens that exist are left as they are.
@@ -188,6 +212,7 @@ up() {
     step "ACL policies and tokens"
     apply_acls
   fi
+  restart_changed
   step "then every host's part, joining $servers"
   on_hosts skip no-such-role host_up || die "some hosts did not come up; the lines above say which"
   step "up: the balancer is at $(balancer_urls)"

@@ -10,9 +10,10 @@
 #                     listed on stdin ("<kind> <AccessorID> <SecretID> <name>" per line)
 #   host.sh cluster   the Raft peers (and which leads) and the members, as this host's agent sees them
 #   host.sh status    each part's process; with a virtual address, whether this host holds it
-#   host.sh running [--vip V --vrrp-peers P --vrrp-priority N]
-#                     exit status 0 when all of this host's part runs (with these settings of
-#                     the virtual address, or none), 3 when only some of it
+#   host.sh running [--set KEY=VALUE ...] [--message M] [--vip V --vrrp-peers P --vrrp-priority N]
+#                     exit status 0 when all of this host's part runs with these settings (and
+#                     these of the virtual address, or none), 4 when all of it runs but a server
+#                     with other settings, 3 when only some of it runs
 #   host.sh down
 #   host.sh fault kill|stop PART | pause PART SECONDS | deregister
 #                     a fault chaos.sh makes on purpose (see fault() below)
@@ -238,7 +239,7 @@ vip_option() {
 
 read_up_options() {
   address="" roles="" join="" servers=1 consul_only=no expose_api=no
-  message="Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"
+  message=$(default_message)
   while [ $# -gt 0 ]; do
     case "$1" in
       --address) address=$2; shift 2 ;;
@@ -257,6 +258,21 @@ read_up_options() {
   check_roles "$roles"
   tag="ruta $address"
   [ -z "$vip" ] || check_vip_options
+}
+
+default_message() { echo "Hello from $(hostname -s 2>/dev/null || echo a Ruta host)"; }
+
+# running's options: the settings the inventory gives now, and the virtual address's.
+read_running_options() {
+  message=$(default_message)
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --set) settings+=("-D$2") ;;
+      --message) message=$2 ;;
+      *) vip_option "$1" "${2:-}" || die "unknown option $1" ;;
+    esac
+    shift 2
+  done
 }
 
 check_vip_options() {
@@ -375,6 +391,29 @@ units() {
 start_operations() {
   start_payara operations "$root/operations-war/target/operations.jar" "$operations_port" \
     "${settings[@]}" -Dservice.address="$address" "-Dservice.message=$message"
+  [ $units_only = yes ] || given_settings operations >"$run/operations/settings"
+}
+
+# given_settings PART: what the inventory gives that server (its "set" lines, and an
+# instance's greeting), one per line; a server reads them when it starts.
+given_settings() { # part
+  printf '%s\n' "${settings[@]}"
+  [ "$1" != operations ] || printf '%s\n' "-Dservice.message=$message"
+}
+
+# Whether PART runs with other settings than the inventory now gives it: recorded when it
+# started; a server started before they were recorded counts as running with them.
+settings_changed() { # part
+  [ -f "$run/$1/settings" ] && [ "$(cat "$run/$1/settings")" != "$(given_settings "$1")" ]
+}
+
+# restart_if_changed PART NAME: a running server whose settings changed is stopped, for up to
+# start it again with the new ones.
+restart_if_changed() { # part name
+  if part_running "$1" && settings_changed "$1"; then
+    step "$2: its settings changed; restarting it"
+    stop_part "$1" "$2"
+  fi
 }
 
 start_balancer() {
@@ -388,6 +427,7 @@ start_balancer() {
     mapfile -t -O 2 payara_options < <(https_options "$dir/https.properties" "$balancer_https_port")
   fi
   start_payara balancer "$root/balancer-war/target/balancer.jar" "$balancer_port" "${settings[@]}" "${options[@]}" -- "${payara_options[@]}"
+  [ $units_only = yes ] || given_settings balancer >"$dir/settings"
 }
 
 up() {
@@ -403,6 +443,8 @@ up() {
   part_running consul || start_consul
   [ $consul_only = yes ] && { step "Consul agent up"; return 0; }
   has_role operations || has_role balancer && require_java
+  has_role operations && restart_if_changed operations operations
+  has_role balancer && restart_if_changed balancer balancer
   if has_role operations && ! part_running operations; then start_operations; fi
   if has_role balancer && ! part_running balancer; then start_balancer; fi
   has_role operations && await "operations passing in Consul" "$run/operations/pid" operations_passing
@@ -426,13 +468,14 @@ parts() {
 }
 
 running() {
-  local part up=0 all=0
+  local part up=0 all=0 changed=0
   [ -f "$run/roles" ] || return 1
   roles=$(cat "$run/roles")
   for part in $(parts); do
     all=$((all + 1))
-    part_running "$part" && up=$((up + 1))
+    part_running "$part" && up=$((up + 1)) && { settings_changed "$part" && changed=1 || true; }
   done
+  [ $up -eq $all ] && [ $changed = 1 ] && return 4
   [ $up -eq $all ] && [ "$(vip_settings)" = "$(recorded_vip_settings)" ] && return 0
   [ $up -gt 0 ] && return 3
   return 1
@@ -590,12 +633,12 @@ command=${1:-}
 case "$command" in
   up) up "$@" ;;
   status) status ;;
-  running) while [ $# -gt 0 ]; do vip_option "$1" "${2:-}" || die "unknown option $1"; shift 2; done; running ;;
+  running) read_running_options "$@"; running ;;
   acl) acl ;;
   units) units "$@" ;;
   cluster) address=$(cat "$run/address" 2>/dev/null || echo "?"); cluster ;;
   down) down ;;
   fault) fault "$@" ;;
   table) table ;;
-  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--set KEY=VALUE ...] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--vip ...] | down | fault KIND [PART [SECONDS]] | table" >&2; exit 2 ;;
+  *) echo "usage: $0 up --address A --roles R[,R...] [--join S[,S...]] [--servers N] [--consul-only] [--expose-api] [--message M] [--set KEY=VALUE ...] [--vip V --vrrp-peers P[,P...] --vrrp-priority N] | acl | cluster | status | running [--set ...] [--message M] [--vip ...] | down | fault KIND [PART [SECONDS]] | table" >&2; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # the callers' settings, listed below
+# shellcheck shell=bash disable=SC2154,SC2034 # the callers' settings, and what it sets for them, listed below
 # The peers a balancer is measured beside, and the system they all stand in front of, shared by
 # provisioning/benchmark.sh and provisioning/balancing-benchmark.sh; sourced, never run, after
 # lib/common.sh and require_java. The caller sets: root, run, balancer_port, consul_http_port,

@@ -138,6 +138,28 @@ class ClassroomDeploymentIT {
         await("the plugged-in host takes traffic again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> split(browser.get(additions(BALANCER, 4))).containsKey(instanceId(lost.address())));
 
+        // A changed "set" line reaches every Ruta server, one host at a time, each ready before
+        // the next is restarted; once they run with it, up leaves them alone again.
+        assertEquals("round-robin", strategyOf(server));
+        deployment.set("balancer.strategy=least-requests");
+        assertEquals(0, deployment.run("up-changed", "up", "--classroom"), deployment.log("up-changed"));
+        String changed = deployment.log("up-changed");
+        List<String> restarted = List.of(SERVER, OPERATIONS.get(0), OPERATIONS.get(1), OPERATIONS.get(2), ADDED);
+        int from = 0;
+        for (String address : restarted) {
+            int restarting = changed.indexOf(address + ": settings changed; restarting its servers", from);
+            int ready = changed.indexOf("[ruta " + address + "] up", restarting);
+            assertTrue(restarting >= 0 && ready > restarting, address + " was not restarted on its own:\n" + changed);
+            from = ready;
+        }
+        assertEquals("least-requests", strategyOf(server));
+        assertEquals(0, deployment.run("up-unchanged", "up", "--classroom"), deployment.log("up-unchanged"));
+        String unchanged = deployment.log("up-unchanged");
+        for (String address : restarted) {
+            assertTrue(unchanged.contains(address + " already up"), address + " was not left alone:\n" + unchanged);
+        }
+        assertEquals(Set.copyOf(restarted.subList(1, restarted.size())), passingInstances(server).keySet());
+
         // down stops every process it started, on every host.
         assertEquals(0, deployment.run("down", "down"), deployment.log("down"));
         assertEquals(List.of(), network.processes(), "processes left on the test hosts after deploy.sh down");
@@ -149,6 +171,13 @@ class ClassroomDeploymentIT {
         assertNotNull(entries, "Consul's health endpoint did not answer");
         return entries.getValuesAs(JsonObject.class).stream().collect(Collectors.toMap(
                 entry -> entry.getJsonObject("Node").getString("Address"), entry -> entry.getJsonObject("Service")));
+    }
+
+    /** The strategy the balancer reports in its routing table. */
+    private static String strategyOf(TestHost server) {
+        JsonObject table = (JsonObject) server.json(BALANCER + "/balancer/services");
+        assertNotNull(table, "the balancer did not answer its table");
+        return table.getJsonArray("services").getJsonObject(0).getString("strategy");
     }
 
     private static String greeting(int index) {
