@@ -133,15 +133,31 @@ given_options() { # index
   [ -z "${greetings[$1]}" ] || printf '%s\n' --message "${greetings[$1]}"
 }
 
+# host_state INDEX: how the host's part runs, as its host.sh running says: 0 all of it, 4 all of
+# it but a server with other settings, 3 some of it, anything else none (or no Ruta there).
+host_state() { # index
+  local i=$1 vrrp given state=0
+  mapfile -t vrrp < <(vip_options "$i")
+  mapfile -t given < <(given_options "$i")
+  on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" >/dev/null 2>&1 || state=$?
+  # A host.sh from before settings were recorded refuses --set and --message: it is asked as
+  # it was then, so that its running servers are not taken for missing and their jars replaced.
+  if [ "$state" = 1 ] && [ ${#given[@]} -gt 0 ]; then
+    state=0
+    on_host "${reaches[$i]}" running "${vrrp[@]}" >/dev/null 2>&1 || state=$?
+  fi
+  echo "$state"
+}
+
 host_up() { # index [--consul-only]
-  local i=$1 args given state=0 vrrp
+  local i=$1 args given state vrrp
   shift
   mapfile -t vrrp < <(vip_options "$i")
   mapfile -t given < <(given_options "$i")
   args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "${given[@]}" "$@")
   if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
   # A host that runs keeps its files: its servers' jars are not replaced under them.
-  on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" 2>/dev/null || state=$?
+  state=$(host_state "$i")
   case $state in
     0) step "${addresses[$i]} already up"; return 0 ;;
     3|4)
@@ -162,13 +178,9 @@ server_up() { host_up "$1" --consul-only; }
 # The hosts whose servers run with other settings than the inventory now gives, restarted one
 # host at a time, each ready before the next: the other instances and balancers keep serving.
 restart_changed() {
-  local i state vrrp given
+  local i
   for i in "${!addresses[@]}"; do
-    mapfile -t vrrp < <(vip_options "$i")
-    mapfile -t given < <(given_options "$i")
-    state=0
-    on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" 2>/dev/null || state=$?
-    if [ "$state" = 4 ]; then
+    if [ "$(host_state "$i")" = 4 ]; then
       step "${addresses[$i]}: settings changed; restarting its servers"
       host_up "$i" || die "${addresses[$i]} did not come back with its new settings"
     fi

@@ -401,9 +401,11 @@ given_settings() { # part
   [ "$1" != operations ] || printf '%s\n' "-Dservice.message=$message"
 }
 
-# Whether PART runs with other settings than the inventory now gives it: recorded when it
-# started; a server started before they were recorded counts as running with them.
+# Whether the server PART (operations, balancer) runs with other settings than the inventory
+# now gives it: recorded when it started; one started before they were recorded counts as
+# running with them. The agent and keepalived take no such settings.
 settings_changed() { # part
+  case $1 in operations|balancer) ;; *) return 1 ;; esac
   [ -f "$run/$1/settings" ] && [ "$(cat "$run/$1/settings")" != "$(given_settings "$1")" ]
 }
 

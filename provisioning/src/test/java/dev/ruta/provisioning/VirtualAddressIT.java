@@ -130,6 +130,8 @@ class VirtualAddressIT {
             // address where it is.
             long firstHeld = moves(first, "MASTER");
             assertEquals(0, deployment.run("up-after-kill", "up"), deployment.log("up-after-kill"));
+            assertTrue(deployment.log("up-after-kill").contains(second.address() + " already up"),
+                    "the host holding the address was not left alone:\n" + deployment.log("up-after-kill"));
             awaitBackup(first);
             awaitLoad(load, System.nanoTime() + NO_FLAP.toNanos());
             assertEquals(List.of(), failedSince(load, killAnswered, killed),
