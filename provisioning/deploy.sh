@@ -133,8 +133,9 @@ given_options() { # index
   [ -z "${greetings[$1]}" ] || printf '%s\n' --message "${greetings[$1]}"
 }
 
-# host_state INDEX: how the host's part runs, as its host.sh running says: 0 all of it, 4 all of
-# it but a server with other settings, 3 some of it, anything else none (or no Ruta there).
+# host_state INDEX: how the host's part runs, as its host.sh running says: 0 all of it, 4 a
+# server with other settings (whatever else is down), 3 some of it, anything else none (or no
+# Ruta there).
 host_state() { # index
   local i=$1 vrrp given state=0
   mapfile -t vrrp < <(vip_options "$i")

@@ -12,8 +12,8 @@
 #   host.sh status    each part's process; with a virtual address, whether this host holds it
 #   host.sh running [--set KEY=VALUE ...] [--message M] [--vip V --vrrp-peers P --vrrp-priority N]
 #                     exit status 0 when all of this host's part runs with these settings (and
-#                     these of the virtual address, or none), 4 when all of it runs but a server
-#                     with other settings, 3 when only some of it runs
+#                     these of the virtual address, or none), 4 when a server runs with other
+#                     settings (whatever else is down), 3 when only some of it runs
 #   host.sh down
 #   host.sh fault kill|stop PART | pause PART SECONDS | deregister
 #                     a fault chaos.sh makes on purpose (see fault() below)
@@ -477,7 +477,9 @@ running() {
     all=$((all + 1))
     part_running "$part" && up=$((up + 1)) && { settings_changed "$part" && changed=1 || true; }
   done
-  [ $up -eq $all ] && [ $changed = 1 ] && return 4
+  # A server with other settings is restarted one host at a time (deploy.sh), even on a host
+  # where another part is down: that part starts with it.
+  [ $changed = 1 ] && return 4
   [ $up -eq $all ] && [ "$(vip_settings)" = "$(recorded_vip_settings)" ] && return 0
   [ $up -gt 0 ] && return 3
   return 1

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -120,6 +121,18 @@ final class Deployment implements AutoCloseable {
     /** The folder deploy.sh copied the host's bundle to. */
     Path disk(TestHost host) {
         return disks().resolve(host.namespace());
+    }
+
+    /**
+     * SIGKILL, as a crash, to the process that runs PART (consul, operations, balancer) on the
+     * host, by the PID deploy.sh recorded; returns once it is gone.
+     */
+    void kill(TestHost host, String part) throws IOException {
+        Path pidFile = disk(host).resolve(".run").resolve(part).resolve("pid");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("not running: " + pidFile));
+        process.destroyForcibly();
+        process.onExit().orTimeout(30, TimeUnit.SECONDS).join();
     }
 
     /** Where deploy.sh keeps the secrets it made for this inventory. */

@@ -190,7 +190,7 @@ class SecureDeploymentIT {
         TestHost leaderHost = servers.get(SERVERS.indexOf(leader));
         CompletableFuture<List<Answer>> during = CompletableFuture.supplyAsync(
                 () -> browser.getPaced(additions(balancers.get(0), 300), 100));
-        kill(deployment.disk(leaderHost).resolve(".run/consul/pid"));
+        deployment.kill(leaderHost, "consul");
         List<Answer> answers = during.join();
         assertEquals(300, split(answers).values().stream().mapToLong(Long::longValue).sum());
         TestHost survivor = servers.get((SERVERS.indexOf(leader) + 1) % SERVERS.size());
@@ -209,7 +209,7 @@ class SecureDeploymentIT {
         }
 
         // One balancer is killed: the other goes on serving every request.
-        kill(deployment.disk(servers.get(0)).resolve(".run/balancer/pid"));
+        deployment.kill(servers.get(0), "balancer");
         assertEquals(evened, split(browser.get(additions(balancers.get(1), 40))));
 
         // down stops everything it started and takes the secrets off the hosts.
@@ -247,13 +247,6 @@ class SecureDeploymentIT {
         }
     }
 
-    /** SIGKILL to the process whose PID deploy.sh recorded there; returns once it is gone. */
-    private static void kill(Path pidFile) throws IOException {
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
-        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("not running: " + pidFile));
-        process.destroyForcibly();
-        process.onExit().orTimeout(30, TimeUnit.SECONDS).join();
-    }
 
     /** A curl header file carrying the secret of one of deploy.sh's tokens, readable by its owner only. */
     private Path tokenHeader(String token) throws IOException {

@@ -117,7 +117,7 @@ class VirtualAddressIT {
             // two checks have failed, and the other host takes it. In the gap the killed
             // balancer's port refuses at once.
             long killed = System.nanoTime();
-            kill(deployment.disk(first).resolve(".run/balancer/pid"));
+            deployment.kill(first, "balancer");
             long killAnswered = awaitAnsweredAgain(load, killed, "the balancer holding the address was killed");
             assertTrue(holds(second), "the address did not move to " + second.address());
             assertFalse(holds(first), first.address() + " kept the address without its balancer");
@@ -234,13 +234,6 @@ class VirtualAddressIT {
         SteadyLoad.describe(gap, at).forEach(line -> System.out.println("VirtualAddressIT:   failed " + line));
     }
 
-    /** SIGKILL to the process whose PID deploy.sh recorded there; returns once it is gone. */
-    private static void kill(Path pidFile) throws IOException {
-        long pid = Long.parseLong(Files.readString(pidFile).strip());
-        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("not running: " + pidFile));
-        process.destroyForcibly();
-        process.onExit().orTimeout(30, TimeUnit.SECONDS).join();
-    }
 
     private static String logsOf(Path dir) throws IOException {
         StringBuilder logs = new StringBuilder();

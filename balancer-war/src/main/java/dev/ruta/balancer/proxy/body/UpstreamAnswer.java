@@ -1,6 +1,7 @@
 package dev.ruta.balancer.proxy.body;
 
 import dev.ruta.balancer.proxy.http.HeaderRules;
+import dev.ruta.balancer.proxy.transport.InstanceAnswer;
 import dev.ruta.balancer.proxy.transport.InstanceCall;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -59,13 +60,14 @@ public final class UpstreamAnswer {
     public static UpstreamAnswer read(Response response, String instanceId, InstanceCall call, Consumer<Boolean> finished)
             throws IOException {
         Map<String, List<String>> headers = HeaderRules.endToEnd(response.getStringHeaders());
-        long length = call.answerLength();
+        InstanceAnswer answer = call.answer();
+        long length = answer.length();
         if (length >= 0 && length <= SMALL) {
-            byte[] body = readWhole(response, call.answerBody(), (int) length);
+            byte[] body = readWhole(response, answer.body(), (int) length);
             finished.accept(false);
             return new UpstreamAnswer(response.getStatus(), headers, length, body, null, instanceId, null, call, NOTHING);
         }
-        return new UpstreamAnswer(response.getStatus(), headers, length, null, call.answerBody(), instanceId, response,
+        return new UpstreamAnswer(response.getStatus(), headers, length, null, answer.body(), instanceId, response,
                 call, finished);
     }
 
@@ -82,7 +84,7 @@ public final class UpstreamAnswer {
     public static UpstreamAnswer buffered(Response response, String instanceId, InstanceCall call) {
         Map<String, List<String>> headers = HeaderRules.endToEnd(response.getStringHeaders());
         byte[] bytes;
-        try (response; InputStream in = call.answerBody()) {
+        try (response; InputStream in = call.answer().body()) {
             bytes = in.readNBytes(MAX_BUFFERED);
         } catch (IOException | RuntimeException e) {
             bytes = NONE;

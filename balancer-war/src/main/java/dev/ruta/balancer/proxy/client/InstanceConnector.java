@@ -78,7 +78,7 @@ final class InstanceConnector implements Connector {
         }
         ClientResponse response = new ClientResponse(Statuses.from(answer.status(), answer.reason()), request);
         answer.headers().forEach((name, values) -> {
-            // The length is the transport's to tell (InstanceCall.answerLength): one number, and
+            // The length is the transport's to tell (InstanceAnswer.length): one number, and
             // none when Transfer-Encoding frames the body.
             if (!"content-length".equalsIgnoreCase(name)) {
                 values.forEach(value -> response.getHeaders().add(name, value));

@@ -1,7 +1,6 @@
 package dev.ruta.balancer.proxy.transport;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,8 +16,7 @@ public final class InstanceCall {
 
     private final AtomicReference<InstanceConnection> connection = new AtomicReference<>();
     private volatile boolean aborted;
-    private volatile long answerLength = -1;
-    private volatile InputStream answerBody;
+    private volatile InstanceAnswer answer;
 
     /** Closes the exchange's connection, if it still holds one; later stages fail at once. */
     public void abort() {
@@ -33,24 +31,17 @@ public final class InstanceCall {
         return aborted;
     }
 
-    /** The final answer's declared length, as {@link InstanceAnswer#length()} says it; -1 before it. */
-    public long answerLength() {
-        return answerLength;
-    }
-
     /**
-     * The final answer's body, the transport's own stream, as {@link InstanceAnswer#body()} gives
-     * it; null before the answer. Read from here rather than through the REST client's entity
-     * reader: that looks up a reader by media type per call (~3% of the balancer's CPU, JFR) to
-     * hand back this same stream.
+     * The final answer as the transport read it; null before it. Its body is read from here
+     * rather than through the REST client's entity reader: that looks up a reader by media type
+     * per call (~3% of the balancer's CPU, JFR) to hand back this same stream.
      */
-    public InputStream answerBody() {
-        return answerBody;
+    public InstanceAnswer answer() {
+        return answer;
     }
 
     void answered(InstanceAnswer answer) {
-        answerLength = answer.length();
-        answerBody = answer.body();
+        this.answer = answer;
     }
 
     /** The connection now carries this exchange; one aborted meanwhile is closed at once. */
