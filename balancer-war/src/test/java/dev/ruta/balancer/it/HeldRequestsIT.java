@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Requests held by an instance that accepts and never answers cost the balancer no platform
- * thread each: every exchange waits on a virtual thread. The balancer is the real uber jar, the
+ * thread each: every exchange waits on a virtual thread. WebSocket handshakes, which must wait on
+ * one of Payara's request threads, take a few of them, never all. The balancer is the real uber jar, the
  * hung instance a raw socket server of {@link MisbehavingServer}, registered in the real Consul.
  */
 @ExtendWith(ConsulExtension.class)
@@ -38,6 +40,8 @@ class HeldRequestsIT {
     /** What the held requests may add to the balancer's platform threads, whatever their number. */
     private static final int MORE_THREADS_ALLOWED = 100;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+    /** balancer.handshakes-per-instance, as shipped. */
+    private static final int HANDSHAKE_SLOTS = 4;
 
     private final MisbehavingServer faults = new MisbehavingServer();
     private final RecordingServer echo = new RecordingServer("echo");
@@ -96,6 +100,40 @@ class HeldRequestsIT {
             assertEquals(HELD, timedOut.get(), "each held request ends in 504 at balancer.read-timeout");
         } finally {
             for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        await("the hung instance's connections closed").atMost(Duration.ofMinutes(1))
+                .until(() -> faults.openConnectionsTo("hung"), open -> open == 0);
+    }
+
+    @Test
+    void handshakesToAHungInstanceHoldAFewRequestThreadsNotAll() throws IOException {
+        // More than Payara's 16 request threads: each handshake holds one while it waits.
+        int sent = 24;
+        List<Socket> handshakes = new ArrayList<>();
+        try {
+            for (int i = 0; i < sent; i++) {
+                Socket socket = RawHttp.open(system.balancer().port());
+                socket.getOutputStream().write(("GET /api/hung/socket HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                handshakes.add(socket);
+            }
+            await("the instance's handshake slots taken").atMost(READ_TIMEOUT)
+                    .until(() -> faults.openConnectionsTo("hung"), open -> open == HANDSHAKE_SLOTS);
+            assertEquals(200, TestHttp.get(system.viaBalancer("/api/echo/beside-handshakes")).status(),
+                    "an ordinary request is served while handshakes wait on the hung instance");
+            assertEquals(HANDSHAKE_SLOTS, faults.openConnectionsTo("hung"),
+                    "the ordinary request did not wait for the handshakes' read timeout");
+            Map<String, Integer> statuses = new TreeMap<>();
+            for (Socket socket : handshakes) {
+                statuses.merge(statusLine(socket.getInputStream()).split(" ")[1], 1, Integer::sum);
+            }
+            assertEquals(Map.of("503", sent - HANDSHAKE_SLOTS, "504", HANDSHAKE_SLOTS), statuses,
+                    "beyond the instance's slots, handshakes are refused as overloaded; those let through end at the read timeout");
+        } finally {
+            for (Socket socket : handshakes) {
                 socket.close();
             }
         }

@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -61,6 +62,8 @@ public class WebSocketForwarding {
     private final Duration idleTimeout;
     private final Duration readTimeout;
     private final Duration writeTimeout;
+    private final Duration connectTimeout;
+    private final HandshakeSlots handshakes;
     private final AtomicInteger tunnels = new AtomicInteger();
 
     @Resource
@@ -68,7 +71,7 @@ public class WebSocketForwarding {
     private TunnelHub hub;
 
     protected WebSocketForwarding() {
-        this(null, null, null, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        this(null, null, null, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1);
     }
 
     @Inject
@@ -76,7 +79,9 @@ public class WebSocketForwarding {
                                @ConfigProperty(name = "balancer.max-tunnels") int maxTunnels,
                                @ConfigProperty(name = "balancer.tunnel-idle-timeout") Duration idleTimeout,
                                @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
-                               @ConfigProperty(name = "balancer.write-timeout") Duration writeTimeout) {
+                               @ConfigProperty(name = "balancer.write-timeout") Duration writeTimeout,
+                               @ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
+                               @ConfigProperty(name = "balancer.handshakes-per-instance") int handshakesPerInstance) {
         this.forwarder = forwarder;
         this.transport = transport;
         this.accessLog = accessLog;
@@ -84,6 +89,8 @@ public class WebSocketForwarding {
         this.idleTimeout = idleTimeout;
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
+        this.connectTimeout = connectTimeout;
+        this.handshakes = new HandshakeSlots(handshakesPerInstance);
     }
 
     @PostConstruct
@@ -158,22 +165,36 @@ public class WebSocketForwarding {
         handshake.put("Connection", List.of("Upgrade"));
         handshake.put("Upgrade", List.of("websocket"));
         Set<String> tried = new HashSet<>(4);
+        int attempts = 0;
+        boolean busySkipped = false;
         while (true) {
-            Upstream upstream = forwarder.choose(service, tried).orElseThrow(() -> new BadGatewayException(
+            Optional<Upstream> chosen = forwarder.choose(service, tried);
+            if (chosen.isEmpty() && busySkipped) {
+                throw new OverloadedException("Every instance of '" + service + "' that could take it has "
+                        + "handshakes waiting on it (balancer.handshakes-per-instance); try again shortly.");
+            }
+            Upstream upstream = chosen.orElseThrow(() -> new BadGatewayException(
                     "No instance of '" + service + "' could answer."));
             String id = upstream.instance().id();
-            record.tried(id, !tried.isEmpty());
             tried.add(id);
+            // A handshake that waits holds a request thread: an instance that does not answer
+            // takes a few of them, never all. Nothing was sent yet, so another instance may take it.
+            if (!takeSlot(id, busySkipped ? Duration.ZERO : connectTimeout)) {
+                busySkipped = true;
+                continue;
+            }
+            record.tried(id, attempts++ > 0);
             upstream.started();
             InstanceUpgrade upgrade;
             try {
                 upgrade = transport.instances().upgrade(new InstanceRequest("GET", upstream.instance().host(), upstream.instance().port(),
                         rawPathAndQuery, handshake, null), new InstanceCall(), readTimeout);
             } catch (IOException | RuntimeException e) {
+                handshakes.giveBack(id);
                 upstream.finished(true);
                 Failure failure = Failures.classify(e);
                 forwarder.ejectIfBroken(upstream, failure, id + ": " + Failures.describe(e));
-                if (forwarder.mayRetryUpgrade(failure, tried.size())) {
+                if (forwarder.mayRetryUpgrade(failure, attempts)) {
                     continue;
                 }
                 if (failure == Failure.READ_TIMEOUT) {
@@ -183,6 +204,7 @@ public class WebSocketForwarding {
                         new Object[] {service, rawPathAndQuery, Failures.describe(e)});
                 throw new BadGatewayException("No instance of '" + service + "' could answer.");
             }
+            handshakes.giveBack(id);
             if (!upgrade.switched()) {
                 upstream.finished(upgrade.status() >= 500);
                 relayRefusal(request, response, upgrade, id, record);
@@ -221,6 +243,19 @@ public class WebSocketForwarding {
                 return false;
             }
             return true;
+        }
+    }
+
+    /**
+     * One of the instance's handshake slots. Only the first instance found busy is waited for (as
+     * long as a connection may take to open), so a handshake holds its thread that long at most.
+     */
+    private boolean takeSlot(String instanceId, Duration patience) {
+        try {
+            return handshakes.take(instanceId, patience);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
