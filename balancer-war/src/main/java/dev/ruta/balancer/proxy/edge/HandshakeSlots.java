@@ -5,35 +5,40 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How many WebSocket handshakes wait on each instance's answer at once. Each holds one of
- * Payara's few request threads while it waits (a servlet upgrades only before service()
- * returns), so an instance that accepts handshakes and never answers would otherwise take every
- * one of them, for up to balancer.read-timeout, and plain requests would wait behind. A healthy
- * instance answers a handshake in milliseconds, so a handshake that finds its instance's slots
- * taken waits a little for one before it looks elsewhere.
+ * How many WebSocket handshakes wait on instances' answers at once: on each instance, and on all
+ * of them together. Each holds one of Payara's few request threads while it waits (a servlet
+ * upgrades only before service() returns), so instances that accept handshakes and never answer
+ * would otherwise take every one of them, for up to balancer.read-timeout, and plain requests
+ * would wait behind. A healthy instance answers a handshake in milliseconds, so a handshake that
+ * finds no slot waits a little for one before it looks elsewhere.
  * <p>
  * One lock for all instances: handshakes are rare beside plain requests, which never come here.
  */
 final class HandshakeSlots {
 
     private final int perInstance;
+    private final int inAll;
     private final Map<String, Integer> waiting = new HashMap<>();
+    private int waitingInAll;
 
-    HandshakeSlots(int perInstance) {
-        if (perInstance < 1) {
-            throw new IllegalArgumentException("balancer.handshakes-per-instance must be 1 or more, not " + perInstance);
+    HandshakeSlots(int perInstance, int inAll) {
+        if (perInstance < 1 || inAll < 1) {
+            throw new IllegalArgumentException("balancer.handshakes-per-instance and balancer.max-handshakes must be"
+                    + " 1 or more, not " + perInstance + " and " + inAll);
         }
         this.perInstance = perInstance;
+        this.inAll = inAll;
     }
 
     /**
-     * Takes one of the instance's slots, waiting up to {@code patience} for one to be given back.
+     * Takes a slot on the instance, within the limit for all instances, waiting up to
+     * {@code patience} for one to be given back.
      *
      * @return false when none was free in time: nothing was sent to the instance
      */
     synchronized boolean take(String instanceId, Duration patience) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (waiting.getOrDefault(instanceId, 0) >= perInstance) {
+        while (waiting.getOrDefault(instanceId, 0) >= perInstance || waitingInAll >= inAll) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -41,6 +46,7 @@ final class HandshakeSlots {
             wait(Math.max(1, left / 1_000_000));
         }
         waiting.merge(instanceId, 1, Integer::sum);
+        waitingInAll++;
         return true;
     }
 
@@ -49,7 +55,16 @@ final class HandshakeSlots {
      * zero, so the map holds only instances with a handshake waiting.
      */
     synchronized void giveBack(String instanceId) {
-        waiting.computeIfPresent(instanceId, (id, count) -> count == 1 ? null : count - 1);
+        Integer count = waiting.get(instanceId);
+        if (count == null) {
+            return;
+        }
+        if (count == 1) {
+            waiting.remove(instanceId);
+        } else {
+            waiting.put(instanceId, count - 1);
+        }
+        waitingInAll--;
         notifyAll();
     }
 

@@ -71,7 +71,7 @@ public class WebSocketForwarding {
     private TunnelHub hub;
 
     protected WebSocketForwarding() {
-        this(null, null, null, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1);
+        this(null, null, null, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1, 1);
     }
 
     @Inject
@@ -81,7 +81,8 @@ public class WebSocketForwarding {
                                @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
                                @ConfigProperty(name = "balancer.write-timeout") Duration writeTimeout,
                                @ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
-                               @ConfigProperty(name = "balancer.handshakes-per-instance") int handshakesPerInstance) {
+                               @ConfigProperty(name = "balancer.handshakes-per-instance") int handshakesPerInstance,
+                               @ConfigProperty(name = "balancer.max-handshakes") int maxHandshakes) {
         this.forwarder = forwarder;
         this.transport = transport;
         this.accessLog = accessLog;
@@ -90,7 +91,7 @@ public class WebSocketForwarding {
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
         this.connectTimeout = connectTimeout;
-        this.handshakes = new HandshakeSlots(handshakesPerInstance);
+        this.handshakes = new HandshakeSlots(handshakesPerInstance, maxHandshakes);
     }
 
     @PostConstruct
@@ -170,15 +171,16 @@ public class WebSocketForwarding {
         while (true) {
             Optional<Upstream> chosen = forwarder.choose(service, tried);
             if (chosen.isEmpty() && busySkipped) {
-                throw new OverloadedException("Every instance of '" + service + "' that could take it has "
-                        + "handshakes waiting on it (balancer.handshakes-per-instance); try again shortly.");
+                throw new OverloadedException("Every instance of '" + service + "' that could take it has handshakes"
+                        + " waiting on it, or the balancer as many as it lets wait (balancer.handshakes-per-instance,"
+                        + " balancer.max-handshakes); try again shortly.");
             }
             Upstream upstream = chosen.orElseThrow(() -> new BadGatewayException(
                     "No instance of '" + service + "' could answer."));
             String id = upstream.instance().id();
             tried.add(id);
-            // A handshake that waits holds a request thread: an instance that does not answer
-            // takes a few of them, never all. Nothing was sent yet, so another instance may take it.
+            // A handshake that waits holds a request thread: instances that do not answer take a
+            // few of them, never all. Nothing was sent yet, so another instance may take it.
             if (!takeSlot(id, busySkipped ? Duration.ZERO : connectTimeout)) {
                 busySkipped = true;
                 continue;

@@ -16,7 +16,7 @@ class HandshakeSlotsTest {
 
     @Test
     void anInstanceTakesItsNumberOfHandshakesAndNoMore() throws InterruptedException {
-        HandshakeSlots slots = new HandshakeSlots(2);
+        HandshakeSlots slots = new HandshakeSlots(2, 10);
         assertTrue(slots.take("a", Duration.ZERO));
         assertTrue(slots.take("a", Duration.ZERO));
         assertFalse(slots.take("a", Duration.ofMillis(20)), "a third waits its patience out, then is refused");
@@ -25,8 +25,21 @@ class HandshakeSlotsTest {
     }
 
     @Test
+    void allInstancesTogetherTakeNoMoreThanTheOverallLimit() throws InterruptedException {
+        HandshakeSlots slots = new HandshakeSlots(4, 3);
+        assertTrue(slots.take("a", Duration.ZERO));
+        assertTrue(slots.take("b", Duration.ZERO));
+        assertTrue(slots.take("c", Duration.ZERO));
+        assertFalse(slots.take("d", Duration.ZERO), "d has slots of its own, but the balancer has none left");
+        slots.giveBack("b");
+        assertTrue(slots.take("d", Duration.ZERO));
+        slots.giveBack("never-taken");
+        assertFalse(slots.take("e", Duration.ZERO), "giving back what was never taken frees nothing");
+    }
+
+    @Test
     void aSlotGivenBackGoesToAHandshakeWaitingForIt() throws Exception {
-        HandshakeSlots slots = new HandshakeSlots(1);
+        HandshakeSlots slots = new HandshakeSlots(1, 10);
         assertTrue(slots.take("a", Duration.ZERO));
         try (ExecutorService waiter = Executors.newVirtualThreadPerTaskExecutor()) {
             CompletableFuture<Boolean> taken = CompletableFuture.supplyAsync(() -> {
@@ -48,6 +61,7 @@ class HandshakeSlotsTest {
 
     @Test
     void fewerThanOneSlotIsAConfigurationError() {
-        assertThrows(IllegalArgumentException.class, () -> new HandshakeSlots(0));
+        assertThrows(IllegalArgumentException.class, () -> new HandshakeSlots(0, 8));
+        assertThrows(IllegalArgumentException.class, () -> new HandshakeSlots(4, 0));
     }
 }
