@@ -75,6 +75,57 @@ public final class TestHttp {
         }
     }
 
+    /**
+     * Sends GETs of the path one after another on one kept-alive connection, each once the
+     * previous answer (a Content-Length body) is read, and counts the 200 answers before the
+     * server closes it or says it will (Connection: close), or the count is reached.
+     */
+    public static int answersOnOneConnection(int port, String pathAndQuery, int requests) {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int answered = 0; answered < requests; answered++) {
+                socket.getOutputStream().write(request);
+                String head = readHead(in);
+                if (head == null || !head.startsWith("HTTP/1.1 200")) {
+                    return answered;
+                }
+                long length = 0;
+                boolean closing = false;
+                for (String line : head.split("\r\n")) {
+                    String lower = line.toLowerCase(java.util.Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Long.parseLong(lower.substring("content-length:".length()).strip());
+                    } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                        closing = true;
+                    }
+                }
+                in.skipNBytes(length);
+                if (closing) {
+                    return answered + 1;
+                }
+            }
+            return requests;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An answer's status line and header fields, or null when the connection closed first. */
+    private static String readHead(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int next = in.read();
+            if (next < 0) {
+                return null;
+            }
+            head.append((char) next);
+        }
+        return head.toString();
+    }
+
     /** True when something answers HTTP at the URI, whatever the status. */
     public static boolean answers(URI uri) {
         try {

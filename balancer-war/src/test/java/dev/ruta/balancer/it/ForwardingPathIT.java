@@ -77,6 +77,12 @@ class ForwardingPathIT {
         steady.close();
     }
 
+    /** Payara closes a kept-alive connection after 250 requests unless told otherwise (pre-boot commands). */
+    @Test
+    void oneClientConnectionCarriesAnyNumberOfRequests() {
+        assertEquals(600, TestHttp.answersOnOneConnection(system.balancer().port(), "/api/steady/kept-alive", 600));
+    }
+
     @Test
     void serverSentEventsArriveOneByOne() throws IOException, InterruptedException {
         HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(system.viaBalancer("/api/streams/events"))

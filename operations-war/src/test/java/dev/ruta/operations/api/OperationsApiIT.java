@@ -156,6 +156,12 @@ class OperationsApiIT {
         assertJsonError(TestHttp.get(at(path)), 404, "not-found");
     }
 
+    /** Payara closes a kept-alive connection after 250 requests unless told otherwise (pre-boot commands). */
+    @Test
+    void oneConnectionCarriesAnyNumberOfRequests() {
+        assertEquals(600, TestHttp.answersOnOneConnection(deployed.getPort(), "/api/operations/add?a=1&b=2", 600));
+    }
+
     @Test
     void publishesAnOpenApiDocument() {
         HttpReply reply = TestHttp.get(at("/openapi"));
