@@ -247,7 +247,6 @@ class SecureDeploymentIT {
         }
     }
 
-
     /** A curl header file carrying the secret of one of deploy.sh's tokens, readable by its owner only. */
     private Path tokenHeader(String token) throws IOException {
         String secret = Files.readString(deployment.secrets().resolve("tokens").resolve(token)).strip().split(" ")[1];

@@ -234,7 +234,6 @@ class VirtualAddressIT {
         SteadyLoad.describe(gap, at).forEach(line -> System.out.println("VirtualAddressIT:   failed " + line));
     }
 
-
     private static String logsOf(Path dir) throws IOException {
         StringBuilder logs = new StringBuilder();
         try (Stream<Path> files = Files.walk(dir)) {

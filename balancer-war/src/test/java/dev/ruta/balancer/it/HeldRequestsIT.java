@@ -40,7 +40,7 @@ class HeldRequestsIT {
     /** What the held requests may add to the balancer's platform threads, whatever their number. */
     private static final int MORE_THREADS_ALLOWED = 100;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
-    /** balancer.handshakes-per-instance, as shipped. */
+    /** balancer.handshakes-per-instance: below balancer.max-handshakes (8), so it is the limit that holds. */
     private static final int HANDSHAKE_SLOTS = 4;
 
     private final MisbehavingServer faults = new MisbehavingServer();
@@ -54,7 +54,8 @@ class HeldRequestsIT {
         system.registerInstance("echo-1", "echo", echo.port());
         // One connection per held request: each exchange waits on the instance itself, not in the pool.
         system.startBalancer(Map.of("balancer.read-timeout", READ_TIMEOUT.toSeconds() + "s", "balancer.retries", "0",
-                "balancer.connections-per-instance", String.valueOf(HELD + 10))).awaitUp("/health/ready");
+                "balancer.connections-per-instance", String.valueOf(HELD + 10),
+                "balancer.handshakes-per-instance", String.valueOf(HANDSHAKE_SLOTS))).awaitUp("/health/ready");
         system.awaitRouted("hung", List.of("hung-1"));
         system.awaitRouted("echo", List.of("echo-1"));
     }

@@ -57,7 +57,7 @@ final class HandshakeSlots {
     synchronized void giveBack(String instanceId) {
         Integer count = waiting.get(instanceId);
         if (count == null) {
-            return;
+            throw new IllegalStateException("No handshake slot taken on " + instanceId + " to give back");
         }
         if (count == 1) {
             waiting.remove(instanceId);
@@ -66,10 +66,5 @@ final class HandshakeSlots {
         }
         waitingInAll--;
         notifyAll();
-    }
-
-    /** Handshakes waiting on the instance's answer now. */
-    synchronized int waitingOn(String instanceId) {
-        return waiting.getOrDefault(instanceId, 0);
     }
 }

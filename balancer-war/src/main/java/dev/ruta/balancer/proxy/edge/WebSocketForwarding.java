@@ -62,7 +62,7 @@ public class WebSocketForwarding {
     private final Duration idleTimeout;
     private final Duration readTimeout;
     private final Duration writeTimeout;
-    private final Duration connectTimeout;
+    private final Duration slotWait;
     private final HandshakeSlots handshakes;
     private final AtomicInteger tunnels = new AtomicInteger();
 
@@ -80,7 +80,7 @@ public class WebSocketForwarding {
                                @ConfigProperty(name = "balancer.tunnel-idle-timeout") Duration idleTimeout,
                                @ConfigProperty(name = "balancer.read-timeout") Duration readTimeout,
                                @ConfigProperty(name = "balancer.write-timeout") Duration writeTimeout,
-                               @ConfigProperty(name = "balancer.connect-timeout") Duration connectTimeout,
+                               @ConfigProperty(name = "balancer.handshake-wait") Duration slotWait,
                                @ConfigProperty(name = "balancer.handshakes-per-instance") int handshakesPerInstance,
                                @ConfigProperty(name = "balancer.max-handshakes") int maxHandshakes) {
         this.forwarder = forwarder;
@@ -90,7 +90,7 @@ public class WebSocketForwarding {
         this.idleTimeout = idleTimeout;
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
-        this.connectTimeout = connectTimeout;
+        this.slotWait = slotWait;
         this.handshakes = new HandshakeSlots(handshakesPerInstance, maxHandshakes);
     }
 
@@ -170,7 +170,7 @@ public class WebSocketForwarding {
         boolean busySkipped = false;
         while (true) {
             Optional<Upstream> chosen = forwarder.choose(service, tried);
-            if (chosen.isEmpty() && busySkipped) {
+            if (chosen.isEmpty() && busySkipped && attempts == 0) {
                 throw new OverloadedException("Every instance of '" + service + "' that could take it has handshakes"
                         + " waiting on it, or the balancer as many as it lets wait (balancer.handshakes-per-instance,"
                         + " balancer.max-handshakes); try again shortly.");
@@ -179,9 +179,10 @@ public class WebSocketForwarding {
                     "No instance of '" + service + "' could answer."));
             String id = upstream.instance().id();
             tried.add(id);
-            // A handshake that waits holds a request thread: instances that do not answer take a
-            // few of them, never all. Nothing was sent yet, so another instance may take it.
-            if (!takeSlot(id, busySkipped ? Duration.ZERO : connectTimeout)) {
+            // A handshake that waits holds a request thread: instances that do not answer hold a
+            // few of them for the read timeout, never all. Nothing was sent yet, so another
+            // instance may take it.
+            if (!takeSlot(id, busySkipped ? Duration.ZERO : slotWait)) {
                 busySkipped = true;
                 continue;
             }
@@ -192,7 +193,6 @@ public class WebSocketForwarding {
                 upgrade = transport.instances().upgrade(new InstanceRequest("GET", upstream.instance().host(), upstream.instance().port(),
                         rawPathAndQuery, handshake, null), new InstanceCall(), readTimeout);
             } catch (IOException | RuntimeException e) {
-                handshakes.giveBack(id);
                 upstream.finished(true);
                 Failure failure = Failures.classify(e);
                 forwarder.ejectIfBroken(upstream, failure, id + ": " + Failures.describe(e));
@@ -205,8 +205,9 @@ public class WebSocketForwarding {
                 LOG.log(Level.WARNING, "No instance of {0} could take the WebSocket {1}: {2}",
                         new Object[] {service, rawPathAndQuery, Failures.describe(e)});
                 throw new BadGatewayException("No instance of '" + service + "' could answer.");
+            } finally {
+                handshakes.giveBack(id);
             }
-            handshakes.giveBack(id);
             if (!upgrade.switched()) {
                 upstream.finished(upgrade.status() >= 500);
                 relayRefusal(request, response, upgrade, id, record);
@@ -249,15 +250,16 @@ public class WebSocketForwarding {
     }
 
     /**
-     * One of the instance's handshake slots. Only the first instance found busy is waited for (as
-     * long as a connection may take to open), so a handshake holds its thread that long at most.
+     * One of the instance's handshake slots. Only the first instance found busy is waited for, so
+     * a handshake holds its thread for balancer.handshake-wait at most before it has a slot.
      */
     private boolean takeSlot(String instanceId, Duration patience) {
         try {
             return handshakes.take(instanceId, patience);
         } catch (InterruptedException e) {
+            // The balancer is stopping: no other instance is tried, so none is taken for broken.
             Thread.currentThread().interrupt();
-            return false;
+            throw new OverloadedException("The balancer stopped before a WebSocket handshake could go out; try again shortly.");
         }
     }
 
