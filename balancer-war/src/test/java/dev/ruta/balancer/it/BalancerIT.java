@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -51,9 +52,7 @@ class BalancerIT {
 
     @AfterAll
     void stopTheSystem() {
-        if (system != null) {
-            system.close();
-        }
+        Closing.all(system);
     }
 
     @Test

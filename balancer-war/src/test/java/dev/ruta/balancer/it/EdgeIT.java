@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.FreePorts;
@@ -86,12 +87,11 @@ class EdgeIT {
 
     @AfterAll
     void stop() {
-        if (balancer != null) {
-            balancer.close();
+        try {
+            Closing.all(balancer, system, echo);
+        } finally {
+            ProjectPaths.deleteTree(tls);
         }
-        system.close();
-        echo.close();
-        ProjectPaths.deleteTree(tls);
     }
 
     @Test

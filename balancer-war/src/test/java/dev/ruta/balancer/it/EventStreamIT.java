@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.RecordingServer;
@@ -47,10 +48,7 @@ class EventStreamIT {
         for (Socket socket : stalled) {
             socket.close();
         }
-        if (system != null) {
-            system.close();
-        }
-        steady.close();
+        Closing.all(system, steady);
     }
 
     @Test

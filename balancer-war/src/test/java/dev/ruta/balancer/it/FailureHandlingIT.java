@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.DroppingServer;
@@ -55,24 +56,12 @@ class FailureHandlingIT {
         system.register("down-1", "{\"ID\":\"down-1\",\"Name\":\"down\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + FreePorts.next() + ",\"Tags\":[\"balanced\"],\"Check\":{\"HTTP\":\"http://127.0.0.1:"
                 + FreePorts.next() + "/health\",\"Interval\":\"1s\",\"Status\":\"critical\"}}");
-        system.startBalancer(Map.of("balancer.max-body", "1024", "balancer.read-timeout", "2s")).awaitUp("/health/ready");
-        system.awaitRouted("flaky", List.of("refusing-1", "retry-target-1"));
-        system.awaitRouted("dropping", List.of("dropping-1", "steady-1"));
-        system.awaitRouted("slow", List.of("slow-1"));
-        system.awaitRouted("lonely", List.of("lonely-1"));
-        system.awaitRouted("timed", List.of("timed-1"));
+        system.startBalancerRoutingRegistered(Map.of("balancer.max-body", "1024", "balancer.read-timeout", "2s"));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        retryTarget.close();
-        steady.close();
-        dropping.close();
-        slow.close();
-        timed.close();
+        Closing.all(system, retryTarget, steady, dropping, slow, timed);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -57,24 +58,16 @@ class ForwardingPathIT {
         system.registerInstance("streams-1", "streams", streams.port());
         system.registerInstance("sleepy-1", "sleepy", sleepy.port());
         system.registerInstance("steady-1", "steady", steady.port());
-        system.startBalancer(Map.of("balancer.max-body", String.valueOf(512L * 1024 * 1024),
+        system.startBalancerRoutingRegistered(Map.of("balancer.max-body", String.valueOf(512L * 1024 * 1024),
                 "balancer.max-answer-backlog", String.valueOf(512L * 1024 * 1024),
                 "balancer.max-in-flight", String.valueOf(MAX_IN_FLIGHT), "balancer.read-timeout", "2m", "balancer.connections-per-instance", "400",
                 "balancer.connect-timeout", "5s"),
-                "-Xmx96m").awaitUp("/health/ready");
-        system.awaitRouted("streams", List.of("streams-1"));
-        system.awaitRouted("sleepy", List.of("sleepy-1"));
-        system.awaitRouted("steady", List.of("steady-1"));
+                "-Xmx96m");
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        streams.close();
-        sleepy.close();
-        steady.close();
+        Closing.all(system, streams, sleepy, steady);
     }
 
     /** Payara closes a kept-alive connection after 250 requests unless told otherwise (pre-boot commands). */

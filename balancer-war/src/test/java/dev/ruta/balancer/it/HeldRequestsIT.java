@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.RecordingServer;
@@ -41,8 +42,13 @@ class HeldRequestsIT {
     /** What the held requests may add to the balancer's platform threads, whatever their number. */
     private static final int MORE_THREADS_ALLOWED = 100;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
-    /** balancer.handshakes-per-instance: below balancer.max-handshakes (8), so it is the limit that holds. */
+    /** balancer.handshakes-per-instance: below balancer.max-handshakes, so one instance is held to it. */
     private static final int HANDSHAKE_SLOTS = 4;
+    /** balancer.max-handshakes: below the slots of {@link #HUNG_MANY} instances, so they are held to it. */
+    private static final int MAX_HANDSHAKES = 8;
+    private static final int HUNG_MANY = 3;
+    /** More than Payara's request threads (16, max-thread-pool-size): each handshake holds one while it waits. */
+    private static final int HANDSHAKES_SENT = 24;
 
     private final MisbehavingServer faults = new MisbehavingServer();
     private final RecordingServer echo = new RecordingServer("echo");
@@ -52,22 +58,20 @@ class HeldRequestsIT {
     void start(ConsulAgent consul) {
         system = new LocalSystem(consul);
         system.registerInstance("hung-1", "hung", faults.port());
+        for (int i = 1; i <= HUNG_MANY; i++) {
+            system.registerInstance("hung-many-" + i, "hung-many", faults.port());
+        }
         system.registerInstance("echo-1", "echo", echo.port());
         // One connection per held request: each exchange waits on the instance itself, not in the pool.
-        system.startBalancer(Map.of("balancer.read-timeout", READ_TIMEOUT.toSeconds() + "s", "balancer.retries", "0",
-                "balancer.connections-per-instance", String.valueOf(HELD + 10),
-                "balancer.handshakes-per-instance", String.valueOf(HANDSHAKE_SLOTS))).awaitUp("/health/ready");
-        system.awaitRouted("hung", List.of("hung-1"));
-        system.awaitRouted("echo", List.of("echo-1"));
+        system.startBalancerRoutingRegistered(Map.of("balancer.read-timeout", READ_TIMEOUT.toSeconds() + "s",
+                "balancer.retries", "0", "balancer.connections-per-instance", String.valueOf(HELD + 10),
+                "balancer.handshakes-per-instance", String.valueOf(HANDSHAKE_SLOTS),
+                "balancer.max-handshakes", String.valueOf(MAX_HANDSHAKES)));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        faults.close();
-        echo.close();
+        Closing.all(system, faults, echo);
     }
 
     @Test
@@ -111,36 +115,48 @@ class HeldRequestsIT {
 
     @Test
     void handshakesToAHungInstanceHoldAFewRequestThreadsNotAll() throws IOException {
-        // More than Payara's 16 request threads: each handshake holds one while it waits.
-        int sent = 24;
+        assertHandshakesHeldTo("hung", HANDSHAKE_SLOTS);
+    }
+
+    @Test
+    void handshakesToSeveralHungInstancesHoldAtMostHalfOfTheRequestThreads() throws IOException {
+        assertHandshakesHeldTo("hung-many", MAX_HANDSHAKES);
+    }
+
+    /**
+     * Sends {@link #HANDSHAKES_SENT} handshakes to a service whose instances never answer: only
+     * {@code held} wait, and end in 504 at the read timeout; the others are refused with 503, and an
+     * ordinary request is served meanwhile.
+     */
+    private void assertHandshakesHeldTo(String service, int held) throws IOException {
         List<Socket> handshakes = new ArrayList<>();
         try {
-            for (int i = 0; i < sent; i++) {
+            for (int i = 0; i < HANDSHAKES_SENT; i++) {
                 Socket socket = RawHttp.open(system.balancer().port());
-                socket.getOutputStream().write(("GET /api/hung/socket HTTP/1.1\r\nHost: localhost\r\n"
+                socket.getOutputStream().write(("GET /api/" + service + "/socket HTTP/1.1\r\nHost: localhost\r\n"
                         + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 handshakes.add(socket);
             }
-            await("the instance's handshake slots taken").atMost(READ_TIMEOUT)
-                    .until(() -> faults.openConnectionsTo("hung"), open -> open == HANDSHAKE_SLOTS);
+            await("the handshake slots taken").atMost(READ_TIMEOUT)
+                    .until(() -> faults.openConnectionsTo(service), open -> open == held);
             assertEquals(200, TestHttp.get(system.viaBalancer("/api/echo/beside-handshakes")).status(),
-                    "an ordinary request is served while handshakes wait on the hung instance");
-            assertEquals(HANDSHAKE_SLOTS, faults.openConnectionsTo("hung"),
+                    "an ordinary request is served while handshakes wait on the hung instances");
+            assertEquals(held, faults.openConnectionsTo(service),
                     "the ordinary request did not wait for the handshakes' read timeout");
             Map<String, Integer> statuses = new TreeMap<>();
             for (Socket socket : handshakes) {
                 statuses.merge(statusLine(socket.getInputStream()).split(" ")[1], 1, Integer::sum);
             }
-            assertEquals(Map.of("503", sent - HANDSHAKE_SLOTS, "504", HANDSHAKE_SLOTS), statuses,
-                    "beyond the instance's slots, handshakes are refused as overloaded; those let through end at the read timeout");
+            assertEquals(Map.of("503", HANDSHAKES_SENT - held, "504", held), statuses,
+                    "beyond the slots, handshakes are refused as overloaded; those let through end at the read timeout");
         } finally {
             for (Socket socket : handshakes) {
                 socket.close();
             }
         }
-        await("the hung instance's connections closed").atMost(Duration.ofMinutes(1))
-                .until(() -> faults.openConnectionsTo("hung"), open -> open == 0);
+        await("the hung instances' connections closed").atMost(Duration.ofMinutes(1))
+                .until(() -> faults.openConnectionsTo(service), open -> open == 0);
     }
 
     /** The kernel's count of the balancer's threads: platform threads only, virtual ones have none. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -60,22 +61,16 @@ class HostileInputIT {
         for (int i = 1; i <= 2; i++) {
             system.startOperations("Hola " + i);
         }
-        system.startBalancer(Map.of("balancer.body-timeout", "5s", "balancer.max-subscribers", "2",
-                "balancer.events.heartbeat", "1s")).awaitUp("/health/ready");
+        system.startBalancerRoutingRegistered(Map.of("balancer.body-timeout", "5s", "balancer.max-subscribers", "2",
+                "balancer.events.heartbeat", "1s"));
         instances = system.operations();
         instances.forEach(instance -> instance.awaitUp("/api/instance"));
         system.awaitRouted("operations", instances.stream().map(LocalSystem::idOf).toList());
-        system.awaitRouted("steady", List.of("steady-1"));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        steady.close();
-        oddsNeighbourA.close();
-        oddsNeighbourB.close();
+        Closing.all(system, steady, oddsNeighbourA, oddsNeighbourB);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -49,22 +50,14 @@ class InstanceFaultsIT {
             system.registerInstance(fault + "-1", fault, faults.port());
         }
         system.registerInstance("echo-1", "echo", echo.port());
-        system.startBalancer(Map.of("balancer.read-timeout", "2s", "balancer.retries", "0", "balancer.write-timeout", "2s",
-                "balancer.body-timeout", "10m",
-                "balancer.max-answer-backlog", String.valueOf(64L * 1024 * 1024)), "-Xmx128m").awaitUp("/health/ready");
-        for (String fault : MisbehavingServer.FAULTS) {
-            system.awaitRouted(fault, List.of(fault + "-1"));
-        }
-        system.awaitRouted("echo", List.of("echo-1"));
+        system.startBalancerRoutingRegistered(Map.of("balancer.read-timeout", "2s", "balancer.retries", "0",
+                "balancer.write-timeout", "2s", "balancer.body-timeout", "10m",
+                "balancer.max-answer-backlog", String.valueOf(64L * 1024 * 1024)), "-Xmx128m");
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        faults.close();
-        echo.close();
+        Closing.all(system, faults, echo);
     }
 
     @Test

@@ -11,6 +11,8 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +25,8 @@ public final class LocalSystem implements AutoCloseable {
     private final ConsulAgent consul;
     private final List<PayaraProcess> operations = new ArrayList<>();
     private final List<String> registered = new ArrayList<>();
+    /** The instances {@link #registerInstance} registered, by service. */
+    private final Map<String, List<String>> registeredRoutes = new LinkedHashMap<>();
     private PayaraProcess balancer;
 
     public LocalSystem(ConsulAgent consul) {
@@ -56,10 +60,20 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     public PayaraProcess startBalancer(Map<String, String> settings, String... jvmOptions) {
-        Map<String, String> properties = new java.util.HashMap<>(settings);
+        Map<String, String> properties = new HashMap<>(settings);
         properties.put("consul.url", consul.httpUrl().toString());
         balancer = new PayaraProcess(PayaraProcess.uberJar("balancer-war", "balancer"), FreePorts.next(), properties)
                 .withJvmOptions(jvmOptions).start();
+        return balancer;
+    }
+
+    /**
+     * Starts the balancer with these settings; returns it once it is ready and routes every
+     * instance that {@link #registerInstance} registered before.
+     */
+    public PayaraProcess startBalancerRoutingRegistered(Map<String, String> settings, String... jvmOptions) {
+        startBalancer(settings, jvmOptions).awaitUp("/health/ready");
+        registeredRoutes.forEach(this::awaitRouted);
         return balancer;
     }
 
@@ -71,6 +85,7 @@ public final class LocalSystem implements AutoCloseable {
     public void registerInstance(String id, String service, int port) {
         register(id, "{\"ID\":\"" + id + "\",\"Name\":\"" + service + "\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + port + ",\"Tags\":[\"balanced\"]}");
+        registeredRoutes.computeIfAbsent(service, name -> new ArrayList<>()).add(id);
     }
 
     /** Registers an entry as given (it may be a hostile one); deregistered on close. */

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An instance that breaks HTTP on purpose, on a raw socket, one fault per service: the first
- * path segment after {@code /api/} picks it. Every connection it accepts is counted while open,
- * so a test can see whether the balancer let go of it.
+ * path segment after {@code /api/}, the service's name, picks it, and a name that only begins
+ * with a fault's ({@code hung-many}) has that fault too. Every connection it accepts is counted
+ * while open, under its service's name, so a test can see whether the balancer let go of it.
  * <ul>
  * <li>{@code cut-length}: declares 200,000 bytes, sends 100,000, closes</li>
  * <li>{@code cut-chunked}: chunked, 100,000 bytes, closes without the last chunk</li>
@@ -64,9 +65,9 @@ final class MisbehavingServer implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Connections from the balancer it has not seen closed, that carried one fault's requests. */
-    long openConnectionsTo(String fault) {
-        return open.values().stream().filter(fault::equals).count();
+    /** Connections from the balancer it has not seen closed, that carried one service's requests. */
+    long openConnectionsTo(String service) {
+        return open.values().stream().filter(service::equals).count();
     }
 
     /** Flood answers whose reader closed the connection. */
@@ -100,8 +101,9 @@ final class MisbehavingServer implements AutoCloseable {
                 return;
             }
             String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-            String fault = target.split("/")[2];
-            open.put(socket, fault);
+            String service = target.split("/")[2];
+            open.put(socket, service);
+            String fault = FAULTS.stream().filter(service::startsWith).findFirst().orElse(service);
             switch (fault) {
                 case "cut-length" -> {
                     out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 200000\r\n\r\n"));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -57,20 +58,16 @@ class PeakEwmaIT {
         }
         // A short decay: one slow answer of a healthy instance (a pause of this busy machine) is
         // forgotten within seconds, and the slow one is tried again about every two.
-        system.startBalancer(Map.of("balancer.strategy", "peak-ewma", "balancer.ewma-decay", "1s", "balancer.slow-start", "30s",
-                "balancer.retries", "0")).awaitUp("/health/ready");
-        system.awaitRouted("speed", IDS);
+        system.startBalancerRoutingRegistered(Map.of("balancer.strategy", "peak-ewma", "balancer.ewma-decay", "1s",
+                "balancer.slow-start", "30s", "balancer.retries", "0"));
     }
 
     @AfterAll
     void stop() {
         clients.shutdownNow();
         fewClients.shutdownNow();
-        if (system != null) {
-            system.close();
-        }
+        Closing.all(system, joiner);
         instances.forEach(RecordingServer::close);
-        joiner.close();
     }
 
     @Test

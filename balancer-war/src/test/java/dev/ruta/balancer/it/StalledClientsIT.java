@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.RecordingServer;
@@ -52,20 +53,14 @@ class StalledClientsIT {
         system = new LocalSystem(consul);
         system.registerInstance("drip-1", "drip", faults.port());
         system.registerInstance("echo-1", "echo", echo.port());
-        system.startBalancer(Map.of("balancer.write-timeout", "6s", "balancer.retries", "0",
+        system.startBalancerRoutingRegistered(Map.of("balancer.write-timeout", "6s", "balancer.retries", "0",
                 "balancer.connections-per-instance", String.valueOf(CLIENTS + 10),
-                "balancer.max-answer-backlog", String.valueOf(8L * 1024 * 1024))).awaitUp("/health/ready");
-        system.awaitRouted("drip", List.of("drip-1"));
-        system.awaitRouted("echo", List.of("echo-1"));
+                "balancer.max-answer-backlog", String.valueOf(8L * 1024 * 1024)));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        faults.close();
-        echo.close();
+        Closing.all(system, faults, echo);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.TestHttp;
@@ -50,17 +51,13 @@ class TunnelEndsIT {
     void start(ConsulAgent consul) {
         system = new LocalSystem(consul);
         system.registerInstance("echo-1", "chat", echo.port());
-        system.startBalancer(Map.of("balancer.max-tunnels", String.valueOf(STORM * 2), "balancer.write-timeout", "3s"))
-                .awaitUp("/health/ready");
-        system.awaitRouted("chat", List.of("echo-1"));
+        system.startBalancerRoutingRegistered(Map.of("balancer.max-tunnels", String.valueOf(STORM * 2),
+                "balancer.write-timeout", "3s"));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        echo.close();
+        Closing.all(system, echo);
     }
 
     @Test

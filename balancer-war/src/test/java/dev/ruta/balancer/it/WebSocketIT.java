@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -65,29 +66,15 @@ class WebSocketIT {
         system.registerInstance("steady-1", "fickle", steady.port());
         system.registerInstance("refusing-1", "fickle", dev.ruta.testing.FreePorts.next());
         system.registerInstance("plain-1", "plain", plain.port());
-        system.startBalancer(Map.of("balancer.max-tunnels", String.valueOf(MAX_TUNNELS)), "-Xmx128m").awaitUp("/health/ready");
+        system.startBalancerRoutingRegistered(Map.of("balancer.max-tunnels", String.valueOf(MAX_TUNNELS)), "-Xmx128m");
         quick = new LocalSystem(consul);
         quick.startBalancer(Map.of("balancer.tunnel-idle-timeout", "5s")).awaitUp("/health/ready");
         quick.awaitRouted("chat", List.of("chat-1", "chat-2"));
-        system.awaitRouted("chat", List.of("chat-1", "chat-2"));
-        system.awaitRouted("doomed", List.of("doomed-1"));
-        system.awaitRouted("fickle", List.of("steady-1", "refusing-1"));
-        system.awaitRouted("plain", List.of("plain-1"));
     }
 
     @AfterAll
     void stop() {
-        if (system != null) {
-            system.close();
-        }
-        if (quick != null) {
-            quick.close();
-        }
-        chat1.close();
-        chat2.close();
-        doomed.close();
-        steady.close();
-        plain.close();
+        Closing.all(system, quick, chat1, chat2, doomed, steady, plain);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.Closing;
 import dev.ruta.testing.ConsulAgent;
 import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.HttpReply;
@@ -46,9 +47,7 @@ class WeightsIT {
 
     @AfterAll
     void stop() {
-        system.close();
-        light.close();
-        heavy.close();
+        Closing.all(system, light, heavy);
     }
 
     @Test
