@@ -133,13 +133,19 @@ given_options() { # index
   [ -z "${greetings[$1]}" ] || printf '%s\n' --message "${greetings[$1]}"
 }
 
+# host_options INDEX: the host's options for host.sh, into the caller's arrays vrrp (the virtual
+# address's) and given (the inventory's); kept apart, as an old host.sh is asked without given.
+host_options() { # index
+  mapfile -t vrrp < <(vip_options "$1")
+  mapfile -t given < <(given_options "$1")
+}
+
 # host_state INDEX: how the host's part runs, as its host.sh running says: 0 all of it, 4 a
 # server with other settings (whatever else is down), 3 some of it, anything else none (or no
 # Ruta there).
 host_state() { # index
   local i=$1 vrrp given state=0
-  mapfile -t vrrp < <(vip_options "$i")
-  mapfile -t given < <(given_options "$i")
+  host_options "$i"
   on_host "${reaches[$i]}" running "${vrrp[@]}" "${given[@]}" >/dev/null 2>&1 || state=$?
   # A host.sh from before settings were recorded refuses --set and --message: it is asked as
   # it was then, so that its running servers are not taken for missing and their jars replaced.
@@ -153,8 +159,7 @@ host_state() { # index
 host_up() { # index [--consul-only]
   local i=$1 args given state vrrp
   shift
-  mapfile -t vrrp < <(vip_options "$i")
-  mapfile -t given < <(given_options "$i")
+  host_options "$i"
   args=(up --address "${addresses[$i]}" --roles "${roles[$i]}" --join "$servers" --servers "$server_count" "${vrrp[@]}" "${given[@]}" "$@")
   if role_in "${roles[$i]}" consul-server && { [ $expose_api = yes ] || ! secure; }; then args+=(--expose-api); fi
   # A host that runs keeps its files: its servers' jars are not replaced under them.

@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * that each run a Consul client agent joined to it and an operations instance, and a browser
  * host that only makes requests. Then a fourth operations host is added to the running system.
  */
-class ClassroomDeploymentIT {
+class ClassroomDeploymentIT extends OnTestHosts {
 
     private static final String SERVER = "198.18.0.2";
     private static final List<String> OPERATIONS = List.of("198.18.0.11", "198.18.0.12", "198.18.0.13");
@@ -42,20 +40,8 @@ class ClassroomDeploymentIT {
     private static final String CONSUL = "http://" + SERVER + ":8500";
     private static final String BALANCER = "http://" + SERVER + ":8080";
 
-    private TestNetwork network;
-    private Deployment deployment;
-
-    @BeforeEach
-    void createHosts() {
-        deployment = Deployment.onTestHosts("classroom");
-        network = deployment.network();
-    }
-
-    @AfterEach
-    void removeHosts() {
-        if (deployment != null) {
-            deployment.close();
-        }
+    ClassroomDeploymentIT() {
+        super("classroom");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -49,6 +50,17 @@ final class Deployment implements AutoCloseable {
 
     TestNetwork network() {
         return network;
+    }
+
+    /** The text of every log file under the folder, for what must never be in one. */
+    static String logsUnder(Path dir) throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(file -> file.getFileName().toString().endsWith(".log")).toList()) {
+                logs.append(Files.readString(file, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return logs.toString();
     }
 
     /** Adds the host's line to the inventory. */

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * fails outside the balancer's own kill, and in that gap a request is refused or reset, never
  * left hanging. The report is printed, for the README.
  */
-class DeploymentChaosSoakIT {
+class DeploymentChaosSoakIT extends OnTestHosts {
 
     /** A seed whose first faults are a balancer kill, a pause, a deregistration and an instance kill. */
     private static final String SEED = "77";
@@ -35,23 +33,12 @@ class DeploymentChaosSoakIT {
     private static final int MINUTES = 3;
     private static final int RATE = 50;
 
-    private Deployment deployment;
-
-    @BeforeEach
-    void createHosts() {
-        deployment = Deployment.onTestHosts("chaos");
-    }
-
-    @AfterEach
-    void removeHosts() {
-        if (deployment != null) {
-            deployment.close();
-        }
+    DeploymentChaosSoakIT() {
+        super("chaos");
     }
 
     @Test
     void minutesOfFaultsOnADeploymentFailNoRequestButInTheBalancersOwnGap() throws IOException {
-        TestNetwork network = deployment.network();
         deployment.add(network.addHost("server", "198.18.0.2"), "consul-server", "");
         List<TestHost> balancers = List.of(network.addHost("lb1", "198.18.0.5"), network.addHost("lb2", "198.18.0.6"));
         balancers.forEach(host -> deployment.add(host, "balancer", ""));

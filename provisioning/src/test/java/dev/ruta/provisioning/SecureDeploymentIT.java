@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * gossip encryption and TLS, and keeps serving through the loss of its Raft leader and of a
  * balancer.
  */
-class SecureDeploymentIT {
+class SecureDeploymentIT extends OnTestHosts {
 
     private static final List<String> SERVERS = List.of("198.18.0.2", "198.18.0.3", "198.18.0.4");
     private static final List<String> OPERATIONS = List.of("198.18.0.11", "198.18.0.12", "198.18.0.13");
@@ -56,25 +55,10 @@ class SecureDeploymentIT {
     private static final String ROGUE_SERVICE = "{\"Name\":\"operations\",\"Address\":\"" + ROGUE
             + "\",\"Port\":8081,\"Tags\":[\"balanced\"]}";
 
-    private TestNetwork network;
-    private Deployment deployment;
     private Process rogueAgent;
 
-    @BeforeEach
-    void createHosts() {
-        deployment = Deployment.onTestHosts("secure");
-        network = deployment.network();
-    }
-
-    @AfterEach
-    void removeHosts() {
-        try {
-            stopRogueAgent();
-        } finally {
-            if (deployment != null) {
-                deployment.close();
-            }
-        }
+    SecureDeploymentIT() {
+        super("secure");
     }
 
     @Test
@@ -170,7 +154,7 @@ class SecureDeploymentIT {
         // No secret shows on a command line or in a log.
         List<String> secrets = secretValues();
         String commandLines = TestNetwork.output("ps", "-eo", "args");
-        String logs = logsOf(deployment.disks()) + logsOf(Path.of("target", "process-logs"));
+        String logs = Deployment.logsUnder(deployment.disks()) + Deployment.logsUnder(Path.of("target", "process-logs"));
         for (String secret : secrets) {
             assertFalse(commandLines.contains(secret), "a secret is on a command line");
             assertFalse(logs.contains(secret), "a secret is in a log");
@@ -268,7 +252,9 @@ class SecureDeploymentIT {
                 .redirectErrorStream(true).redirectOutput(data.resolve("consul.log").toFile()).start();
     }
 
-    private void stopRogueAgent() {
+    /** Also after each test, before the hosts go: JUnit runs this class's after-each before its parent's. */
+    @AfterEach
+    void stopRogueAgent() {
         if (rogueAgent != null) {
             rogueAgent.destroyForcibly();
             rogueAgent.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
@@ -300,16 +286,6 @@ class SecureDeploymentIT {
             }
         }
         return values;
-    }
-
-    private static String logsOf(Path dir) throws IOException {
-        StringBuilder logs = new StringBuilder();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(file -> file.getFileName().toString().endsWith(".log")).toList()) {
-                logs.append(Files.readString(file, StandardCharsets.ISO_8859_1));
-            }
-        }
-        return logs.toString();
     }
 
     private static void assertOwnerOnly(Path dir) throws IOException {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ruta.provisioning.SteadyLoad.Request;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * cable, then gets it back. The address moves each time, requests fail only in the gap, and a
  * host that comes back does not take the address back. The times are printed, not asserted.
  */
-class VirtualAddressIT {
+class VirtualAddressIT extends OnTestHosts {
 
     private static final String SERVER = "198.18.0.2";
     private static final List<String> BALANCERS = List.of("198.18.0.5", "198.18.0.6");
@@ -43,20 +39,8 @@ class VirtualAddressIT {
     /** The address stays where it is over this much steady load once the lost host is back. */
     private static final Duration NO_FLAP = Duration.ofSeconds(20);
 
-    private TestNetwork network;
-    private Deployment deployment;
-
-    @BeforeEach
-    void createHosts() {
-        deployment = Deployment.onTestHosts("vip");
-        network = deployment.network();
-    }
-
-    @AfterEach
-    void removeHosts() {
-        if (deployment != null) {
-            deployment.close();
-        }
+    VirtualAddressIT() {
+        super("vip");
     }
 
     @Test
@@ -106,7 +90,7 @@ class VirtualAddressIT {
             assertTrue(Files.readString(config).contains("auth_pass " + password), "no VRRP authentication in " + config);
         }
         assertFalse(TestNetwork.output("ps", "-eo", "args").contains(password), "the VRRP password is on a command line");
-        assertFalse(logsOf(deployment.disks()).contains(password), "the VRRP password is in a log");
+        assertFalse(Deployment.logsUnder(deployment.disks()).contains(password), "the VRRP password is in a log");
 
         try (SteadyLoad load = new SteadyLoad(client, "http://" + VIP + ":8080" + ADDITION)) {
             long started = System.nanoTime();
@@ -232,15 +216,5 @@ class VirtualAddressIT {
                 gap.stream().mapToLong(Request::millis).max().orElse(0), inFlight.size(),
                 inFlight.stream().filter(request -> !request.ok()).count());
         SteadyLoad.describe(gap, at).forEach(line -> System.out.println("VirtualAddressIT:   failed " + line));
-    }
-
-    private static String logsOf(Path dir) throws IOException {
-        StringBuilder logs = new StringBuilder();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(file -> file.getFileName().toString().endsWith(".log")).toList()) {
-                logs.append(Files.readString(file, StandardCharsets.ISO_8859_1));
-            }
-        }
-        return logs.toString();
     }
 }
