@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.provisioning.Commands.Outcome;
 import dev.ruta.testing.FreePorts;
 import dev.ruta.testing.ProjectPaths;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +37,7 @@ class ChaosSoakIT {
     void cleanUp() {
         if (Files.isDirectory(run)) {
             // A soak that failed half-way: its cluster is stopped as the script would.
-            Process down = start(List.of(ProjectPaths.root().resolve("provisioning/local-cluster.sh").toString(), "down"));
-            finish(down, "local-cluster.sh down");
+            Commands.script("provisioning/local-cluster.sh", Map.of("RUN_DIR", run.toString()), Duration.ofMinutes(2), "down");
         }
         ProjectPaths.deleteTree(scratch);
     }
@@ -73,44 +70,12 @@ class ChaosSoakIT {
         assertFalse(Files.exists(run), "the cluster the soak started is down, its folder removed");
     }
 
-    record Outcome(int exit, String output) {
-    }
-
     private Outcome chaos(String... arguments) {
-        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve("provisioning/chaos.sh").toString()));
-        command.addAll(List.of(arguments));
-        Process process = start(command);
-        return finish(process, "chaos.sh " + String.join(" ", arguments));
-    }
-
-    private Process start(List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(Map.of("RUN_DIR", run.toString(), "OUT_DIR", out.toString(),
+        return Commands.script("provisioning/chaos.sh", Map.of("RUN_DIR", run.toString(), "OUT_DIR", out.toString(),
                 "CONSUL_HTTP_PORT", String.valueOf(FreePorts.next()), "CONSUL_DNS_PORT", String.valueOf(FreePorts.next()),
                 "CONSUL_SERF_LAN_PORT", String.valueOf(FreePorts.next()),
                 "CONSUL_SERVER_PORT", String.valueOf(FreePorts.next()),
                 "OPERATIONS_PORTS", FreePorts.next() + " " + FreePorts.next() + " " + FreePorts.next(),
-                "BALANCER_PORT", String.valueOf(FreePorts.next())));
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Outcome finish(Process process, String what) {
-        try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(10, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(what + " did not end");
-            }
-            return new Outcome(process.exitValue(), output);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+                "BALANCER_PORT", String.valueOf(FreePorts.next())), Duration.ofMinutes(10), arguments);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.provisioning.Commands.Outcome;
 import dev.ruta.testing.FreePorts;
 import dev.ruta.testing.ProjectPaths;
 import dev.ruta.testing.TestHttp;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -122,16 +122,7 @@ class LocalClusterEdgeIT {
     }
 
     private String script(Duration timeout, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve("provisioning/local-cluster.sh").toString()));
-        command.addAll(List.of(arguments));
-        Path output = run.getParent().resolve("output-" + System.nanoTime() + ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(environment);
-        int exit = Commands.exitStatus(builder, timeout);
-        try {
-            return "exit " + exit + "\n" + Files.readString(output, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Outcome outcome = Commands.script("provisioning/local-cluster.sh", environment, timeout, arguments);
+        return "exit " + outcome.exit() + "\n" + outcome.output();
     }
 }

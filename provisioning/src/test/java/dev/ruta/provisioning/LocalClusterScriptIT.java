@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.provisioning.Commands.Outcome;
 import dev.ruta.testing.FreePorts;
 import dev.ruta.testing.HttpReply;
 import dev.ruta.testing.ProjectPaths;
@@ -12,18 +13,15 @@ import dev.ruta.testing.TestHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -56,9 +54,6 @@ class LocalClusterScriptIT {
             "CONSUL_SERVER_PORT", String.valueOf(FreePorts.next()));
     private final Set<Long> started = new HashSet<>();
     private String added;
-
-    record Outcome(int exit, String output) {
-    }
 
     @BeforeAll
     void up() {
@@ -199,26 +194,9 @@ class LocalClusterScriptIT {
     }
 
     private Outcome script(String... arguments) {
-        List<String> command = new ArrayList<>(List.of(
-                ProjectPaths.root().resolve("provisioning/local-cluster.sh").toString()));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(consulPorts);
-        builder.environment().putAll(Map.of("RUN_DIR", run.toString(), "OPERATIONS_PORTS", first + " " + second,
+        Map<String, String> environment = new HashMap<>(consulPorts);
+        environment.putAll(Map.of("RUN_DIR", run.toString(), "OPERATIONS_PORTS", first + " " + second,
                 "BALANCER_PORT", String.valueOf(balancerPort)));
-        try {
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("local-cluster.sh " + String.join(" ", arguments) + " did not end");
-            }
-            return new Outcome(process.exitValue(), output);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Commands.script("provisioning/local-cluster.sh", environment, Duration.ofMinutes(5), arguments);
     }
 }

@@ -178,7 +178,7 @@ class InstanceFaultsIT {
     void anEventStreamFramedByClosingStreamsEventByEvent() throws IOException {
         try (Socket socket = request("GET /api/until-close/events HTTP/1.1\r\nHost: localhost\r\n\r\n")) {
             InputStream in = socket.getInputStream();
-            String head = Answer.readHead(in);
+            String head = RawHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             String first = readUntil(in, "data: 1");
             assertTrue(first.contains("event: tick"), "the first event arrived before the instance sent the second");
@@ -195,12 +195,12 @@ class InstanceFaultsIT {
         try (Socket socket = request("POST /api/echo/sum HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n")) {
             InputStream in = socket.getInputStream();
-            String interim = Answer.readHead(in);
+            String interim = RawHttp.readHead(in);
             assertTrue(interim.startsWith("HTTP/1.1 100"), "the balancer said go on before the body: " + interim);
             OutputStream out = socket.getOutputStream();
             out.write(body.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String head = Answer.readHead(in);
+            String head = RawHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
         }
         RecordingServer.Received received = echo.received().get(echo.received().size() - 1);
@@ -249,20 +249,8 @@ class InstanceFaultsIT {
     /** An answer read from a raw socket: its head as text, and its body as sent, framing included. */
     private record Answer(String head, byte[] bodyBytes) {
 
-        static String readHead(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int next = in.read();
-                if (next < 0) {
-                    throw new IOException("closed before a whole head: " + head);
-                }
-                head.append((char) next);
-            }
-            return head.toString();
-        }
-
         static Answer readUntilClose(InputStream in) throws IOException {
-            String head = readHead(in);
+            String head = RawHttp.readHead(in);
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             try {
                 in.transferTo(body);

@@ -96,10 +96,7 @@ final class MisbehavingServer implements AutoCloseable {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            String head = readHead(in);
-            if (head == null) {
-                return;
-            }
+            String head = RawHttp.readHead(in);
             String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
             String service = target.split("/")[2];
             open.put(socket, service);
@@ -197,18 +194,6 @@ final class MisbehavingServer implements AutoCloseable {
         while (in.read(ignored) >= 0) {
             // Nothing to answer.
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int next = in.read();
-            if (next < 0) {
-                return null;
-            }
-            head.append((char) next);
-        }
-        return head.toString();
     }
 
     private static byte[] ascii(String text) {

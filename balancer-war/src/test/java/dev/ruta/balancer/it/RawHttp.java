@@ -65,19 +65,24 @@ final class RawHttp {
         }
     }
 
+    /** A request's or an answer's head, up to and with its blank line. */
+    static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int next = in.read();
+            if (next < 0) {
+                throw new IOException("closed before a whole head: " + head);
+            }
+            head.append((char) next);
+        }
+        return head.toString();
+    }
+
     /** Reads one answer with a Content-Length body (every error of Ruta's has one). */
     static HttpReply answer(Socket socket) {
         try {
             var in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int next = in.read();
-                if (next < 0) {
-                    throw new IOException("closed before an answer: " + head);
-                }
-                head.append((char) next);
-            }
-            String[] lines = head.toString().split("\r\n");
+            String[] lines = readHead(in).split("\r\n");
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');

@@ -97,7 +97,7 @@ final class WebSocketServer implements AutoCloseable {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            String head = readHead(in);
+            String head = RawHttp.readHead(in);
             String key = header(head, "Sec-WebSocket-Key");
             if (key == null || !head.toLowerCase(Locale.ROOT).contains("upgrade: websocket")) {
                 out.write(ascii("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
@@ -192,18 +192,6 @@ final class WebSocketServer implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int next = in.read();
-            if (next < 0) {
-                throw new IOException("closed before a whole head");
-            }
-            head.append((char) next);
-        }
-        return head.toString();
     }
 
     private static byte[] ascii(String text) {
