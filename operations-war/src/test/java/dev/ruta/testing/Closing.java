@@ -16,6 +16,9 @@ public final class Closing {
             try {
                 part.close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 if (failure == null) {
                     failure = new IllegalStateException("Closing " + part + " failed", e);
                 } else {

@@ -1,7 +1,6 @@
 package dev.ruta.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,26 +31,12 @@ public final class DroppingServer implements AutoCloseable {
     private void acceptAll() {
         while (!socket.isClosed()) {
             try (Socket connection = socket.accept()) {
-                if (readHead(connection.getInputStream())) {
-                    received.incrementAndGet();
-                }
+                TestHttp.readHead(connection.getInputStream());
+                received.incrementAndGet();
             } catch (IOException e) {
                 // closed by close(), or the client gave up: either way nothing to answer
             }
         }
-    }
-
-    private static boolean readHead(InputStream in) throws IOException {
-        int matched = 0;
-        int b;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while ((b = in.read()) != -1) {
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == end.length) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public int port() {

@@ -88,8 +88,13 @@ public final class TestHttp {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             for (int answered = 0; answered < requests; answered++) {
                 socket.getOutputStream().write(request);
-                String head = readHead(in);
-                if (head == null || !head.startsWith("HTTP/1.1 200")) {
+                String head;
+                try {
+                    head = readHead(in);
+                } catch (java.io.EOFException closed) {
+                    return answered;
+                }
+                if (!head.startsWith("HTTP/1.1 200")) {
                     return answered;
                 }
                 long length = 0;
@@ -113,13 +118,17 @@ public final class TestHttp {
         }
     }
 
-    /** An answer's status line and header fields, or null when the connection closed first. */
-    private static String readHead(java.io.InputStream in) throws IOException {
+    /**
+     * A request's or an answer's head, read by hand up to and with its blank line.
+     *
+     * @throws java.io.EOFException when the connection ends before the whole head
+     */
+    public static String readHead(java.io.InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
             int next = in.read();
             if (next < 0) {
-                return null;
+                throw new java.io.EOFException("closed before a whole head: " + head);
             }
             head.append((char) next);
         }

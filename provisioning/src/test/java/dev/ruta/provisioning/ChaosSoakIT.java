@@ -35,11 +35,18 @@ class ChaosSoakIT {
 
     @AfterEach
     void cleanUp() {
-        if (Files.isDirectory(run)) {
-            // A soak that failed half-way: its cluster is stopped as the script would.
-            Commands.script("provisioning/local-cluster.sh", Map.of("RUN_DIR", run.toString()), Duration.ofMinutes(2), "down");
+        try {
+            if (Files.isDirectory(run)) {
+                // A soak that failed half-way: its cluster is stopped as the script would.
+                Outcome down = Commands.script("provisioning/local-cluster.sh", Map.of("RUN_DIR", run.toString()),
+                        Duration.ofMinutes(2), "down");
+                if (down.exit() != 0) {
+                    System.err.println("local-cluster.sh down after a failed soak: exit " + down.exit() + "\n" + down.output());
+                }
+            }
+        } finally {
+            ProjectPaths.deleteTree(scratch);
         }
-        ProjectPaths.deleteTree(scratch);
     }
 
     @Test

@@ -13,10 +13,10 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs the commands that make and use test hosts: to the end, or killed at a deadline. */
+/** Runs the commands the provisioning tests use (the project's scripts among them): to the end, or killed at a deadline. */
 final class Commands {
 
-    /** What a command printed, its errors included, and its exit status: -1 if it ran out of time. */
+    /** What a command printed, its errors included, and its exit status: -1 if it was killed at its deadline. */
     record Outcome(int exit, String output) {
     }
 
@@ -26,6 +26,9 @@ final class Commands {
     /**
      * Runs one of the project's scripts (its path from the project's root) with these variables
      * added to its environment, to its end or the deadline.
+     *
+     * @throws IllegalStateException when its output stays open a minute after it ended: a process
+     *         it left behind holds it
      */
     static Outcome script(String script, Map<String, String> environment, Duration timeout, String... arguments) {
         List<String> command = new ArrayList<>(List.of(ProjectPaths.root().resolve(script).toString()));

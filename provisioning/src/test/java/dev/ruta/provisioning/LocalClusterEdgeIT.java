@@ -47,8 +47,11 @@ class LocalClusterEdgeIT {
 
     @AfterEach
     void down() {
-        script(Duration.ofMinutes(2), "down");
-        ProjectPaths.deleteTree(run.getParent());
+        try {
+            script(Duration.ofMinutes(2), "down");
+        } finally {
+            ProjectPaths.deleteTree(run.getParent());
+        }
     }
 
     @Test

@@ -74,8 +74,11 @@ class LocalClusterScriptIT {
                 }
             }
         }
-        script("down");
-        ProjectPaths.deleteTree(run.getParent());
+        try {
+            script("down");
+        } finally {
+            ProjectPaths.deleteTree(run.getParent());
+        }
     }
 
     @Test

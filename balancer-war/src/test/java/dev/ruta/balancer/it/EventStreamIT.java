@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,11 +45,8 @@ class EventStreamIT {
     private final List<Socket> stalled = new ArrayList<>();
 
     @AfterEach
-    void stop() throws IOException {
-        for (Socket socket : stalled) {
-            socket.close();
-        }
-        Closing.all(system, steady);
+    void stop() {
+        Closing.all(Stream.concat(stalled.stream(), Stream.of(system, steady)).toArray(AutoCloseable[]::new));
     }
 
     @Test

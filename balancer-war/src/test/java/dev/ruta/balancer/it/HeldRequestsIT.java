@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Requests held by an instance that accepts and never answers cost the balancer no platform
  * thread each: every exchange waits on a virtual thread. WebSocket handshakes, which must wait on
  * one of Payara's request threads, take a few of them, never all. The balancer is the real uber
- * jar, the hung instance a raw socket server of {@link MisbehavingServer}, registered in the real
+ * jar, the hung instances a raw socket server of {@link MisbehavingServer}, registered in the real
  * Consul.
  */
 @ExtendWith(ConsulExtension.class)

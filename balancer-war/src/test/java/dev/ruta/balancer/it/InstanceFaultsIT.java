@@ -178,7 +178,7 @@ class InstanceFaultsIT {
     void anEventStreamFramedByClosingStreamsEventByEvent() throws IOException {
         try (Socket socket = request("GET /api/until-close/events HTTP/1.1\r\nHost: localhost\r\n\r\n")) {
             InputStream in = socket.getInputStream();
-            String head = RawHttp.readHead(in);
+            String head = TestHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             String first = readUntil(in, "data: 1");
             assertTrue(first.contains("event: tick"), "the first event arrived before the instance sent the second");
@@ -195,12 +195,12 @@ class InstanceFaultsIT {
         try (Socket socket = request("POST /api/echo/sum HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n")) {
             InputStream in = socket.getInputStream();
-            String interim = RawHttp.readHead(in);
+            String interim = TestHttp.readHead(in);
             assertTrue(interim.startsWith("HTTP/1.1 100"), "the balancer said go on before the body: " + interim);
             OutputStream out = socket.getOutputStream();
             out.write(body.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String head = RawHttp.readHead(in);
+            String head = TestHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
         }
         RecordingServer.Received received = echo.received().get(echo.received().size() - 1);
@@ -250,7 +250,7 @@ class InstanceFaultsIT {
     private record Answer(String head, byte[] bodyBytes) {
 
         static Answer readUntilClose(InputStream in) throws IOException {
-            String head = RawHttp.readHead(in);
+            String head = TestHttp.readHead(in);
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             try {
                 in.transferTo(body);

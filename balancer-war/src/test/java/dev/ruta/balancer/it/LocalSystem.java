@@ -25,7 +25,7 @@ public final class LocalSystem implements AutoCloseable {
     private final ConsulAgent consul;
     private final List<PayaraProcess> operations = new ArrayList<>();
     private final List<String> registered = new ArrayList<>();
-    /** The instances {@link #registerInstance} registered, by service. */
+    /** The instances {@link #registerInstance} registered, by service: what the balancer is first awaited to route. */
     private final Map<String, List<String>> registeredRoutes = new LinkedHashMap<>();
     private PayaraProcess balancer;
 

@@ -1,5 +1,6 @@
 package dev.ruta.balancer.it;
 
+import dev.ruta.testing.TestHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An instance that breaks HTTP on purpose, on a raw socket, one fault per service: the first
- * path segment after {@code /api/}, the service's name, picks it, and a name that only begins
- * with a fault's ({@code hung-many}) has that fault too. Every connection it accepts is counted
+ * path segment after {@code /api/}, the service's name, picks it, and a name made of a fault's
+ * and a dash and more ({@code hung-many}) has that fault too. Every connection it accepts is counted
  * while open, under its service's name, so a test can see whether the balancer let go of it.
  * <ul>
  * <li>{@code cut-length}: declares 200,000 bytes, sends 100,000, closes</li>
@@ -96,11 +97,12 @@ final class MisbehavingServer implements AutoCloseable {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            String head = RawHttp.readHead(in);
+            String head = TestHttp.readHead(in);
             String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
             String service = target.split("/")[2];
             open.put(socket, service);
-            String fault = FAULTS.stream().filter(service::startsWith).findFirst().orElse(service);
+            String fault = FAULTS.contains(service) ? service
+                    : FAULTS.stream().filter(name -> service.startsWith(name + "-")).findFirst().orElse(service);
             switch (fault) {
                 case "cut-length" -> {
                     out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 200000\r\n\r\n"));

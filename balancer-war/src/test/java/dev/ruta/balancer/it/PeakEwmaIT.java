@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,8 +67,7 @@ class PeakEwmaIT {
     void stop() {
         clients.shutdownNow();
         fewClients.shutdownNow();
-        Closing.all(system, joiner);
-        instances.forEach(RecordingServer::close);
+        Closing.all(Stream.concat(Stream.of(system, joiner), instances.stream()).toArray(AutoCloseable[]::new));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ruta.balancer.it;
 
 import dev.ruta.testing.HttpReply;
+import dev.ruta.testing.TestHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,24 +66,11 @@ final class RawHttp {
         }
     }
 
-    /** A request's or an answer's head, up to and with its blank line. */
-    static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int next = in.read();
-            if (next < 0) {
-                throw new IOException("closed before a whole head: " + head);
-            }
-            head.append((char) next);
-        }
-        return head.toString();
-    }
-
     /** Reads one answer with a Content-Length body (every error of Ruta's has one). */
     static HttpReply answer(Socket socket) {
         try {
             var in = socket.getInputStream();
-            String[] lines = readHead(in).split("\r\n");
+            String[] lines = TestHttp.readHead(in).split("\r\n");
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');

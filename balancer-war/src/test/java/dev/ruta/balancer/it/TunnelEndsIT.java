@@ -10,7 +10,6 @@ import dev.ruta.testing.ConsulExtension;
 import dev.ruta.testing.TestHttp;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -96,7 +95,7 @@ class TunnelEndsIT {
             client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), system.balancer().port()));
             client.setSoTimeout(60_000);
             client.getOutputStream().write(ascii(handshake("/api/chat/flood")));
-            assertTrue(head(client.getInputStream()).startsWith("HTTP/1.1 101"));
+            assertTrue(TestHttp.readHead(client.getInputStream()).startsWith("HTTP/1.1 101"));
             int clientPort = client.getLocalPort();
             await("the balancer's side of the client's connection gone").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250)).until(() -> balancerSocketsTo(clientPort), List::isEmpty);
@@ -169,7 +168,7 @@ class TunnelEndsIT {
     private Socket tunnel(String path) throws IOException {
         Socket socket = RawHttp.open(system.balancer().port());
         socket.getOutputStream().write(ascii(handshake(path)));
-        String head = head(socket.getInputStream());
+        String head = TestHttp.readHead(socket.getInputStream());
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         return socket;
     }
@@ -199,18 +198,6 @@ class TunnelEndsIT {
     private static String handshake(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int next = in.read();
-            if (next < 0) {
-                throw new IOException("closed before a whole head: " + head);
-            }
-            head.append((char) next);
-        }
-        return head.toString();
     }
 
 

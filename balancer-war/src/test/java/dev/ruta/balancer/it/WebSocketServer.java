@@ -1,5 +1,6 @@
 package dev.ruta.balancer.it;
 
+import dev.ruta.testing.TestHttp;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ final class WebSocketServer implements AutoCloseable {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            String head = RawHttp.readHead(in);
+            String head = TestHttp.readHead(in);
             String key = header(head, "Sec-WebSocket-Key");
             if (key == null || !head.toLowerCase(Locale.ROOT).contains("upgrade: websocket")) {
                 out.write(ascii("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));

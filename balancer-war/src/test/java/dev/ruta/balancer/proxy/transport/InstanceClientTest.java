@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ruta.testing.TestHttp;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -328,20 +330,18 @@ class InstanceClientTest {
 
         /** The head, and a Content-Length body if any, as text; null when the client closed. */
         private static String readRequest(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int next = in.read();
-                if (next < 0) {
-                    return null;
-                }
-                head.append((char) next);
+            String head;
+            try {
+                head = TestHttp.readHead(in);
+            } catch (EOFException closed) {
+                return null;
             }
-            for (String line : head.toString().split("\r\n")) {
+            for (String line : head.split("\r\n")) {
                 if (line.toLowerCase().startsWith("content-length:")) {
                     in.readNBytes(Integer.parseInt(line.substring(15).strip()));
                 }
             }
-            return head.toString();
+            return head;
         }
 
         @Override
