@@ -46,8 +46,6 @@ tag=ruta
 # shellcheck source=provisioning/lib/tls.sh
 . "$root/provisioning/lib/tls.sh"
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 usage() {
   echo "usage: $0 up [--https] [--admin-port N]|add [--weight N]|stop ID|PORT|kill ID|PORT|start ID|PORT|restart-consul|status|down" >&2
   exit 2

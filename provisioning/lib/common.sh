@@ -26,6 +26,15 @@ alive() {
   [ ! -s "$started" ] || [ "$(started_at "$pid")" = "$(cat "$started")" ]
 }
 
+# port_busy PORT: whether a server here could not listen on the port: something listens on it,
+# or an open connection of this machine has it as its own end (an outgoing connection's
+# ephemeral port, which ss shows and a connection attempt does not). Connections closing on it
+# (TIME-WAIT, as a killed server leaves) do not stop a server that reuses the address.
+port_busy() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+  command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan state established state syn-sent "sport = :$1" 2>/dev/null)" ]
+}
+
 # role_in ROLES ROLE: whether the comma-separated ROLES hold ROLE.
 role_in() { [[ ",$1," == *",$2,"* ]]; }
 

@@ -6,8 +6,6 @@
 # (0), instance_pids (empty); these set balancer_pid, instance_pids, haproxy_port, haproxy_pid,
 # gateway_port and gateway_pid.
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # install_tools TOOL...: the tools from the distribution; only root can install them.
 install_tools() {
   local missing=() tool

@@ -63,21 +63,28 @@ class LocalClusterScriptIT {
     }
 
     @AfterAll
-    void down() throws IOException {
-        // The servers' logs outlive the run folder, for a failed run.
-        Path logs = Files.createDirectories(Path.of("target", "process-logs"));
-        if (Files.isDirectory(run)) {
-            try (Stream<Path> folders = Files.list(run)) {
-                for (Path log : folders.map(folder -> folder.resolve("server.log")).filter(Files::exists).toList()) {
-                    Files.copy(log, logs.resolve("local-cluster-" + log.getParent().getFileName() + ".log"),
-                            StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+    void down() {
+        keepServerLogs();
         try {
             script("down");
         } finally {
             ProjectPaths.deleteTree(run.getParent());
+        }
+    }
+
+    /** The servers' logs, copied where they outlive the run folder (which down removes), for a failed run. */
+    private void keepServerLogs() {
+        if (!Files.isDirectory(run)) {
+            return;
+        }
+        try (Stream<Path> folders = Files.list(run)) {
+            Path logs = Files.createDirectories(Path.of("target", "process-logs"));
+            for (Path log : folders.map(folder -> folder.resolve("server.log")).filter(Files::exists).toList()) {
+                Files.copy(log, logs.resolve("local-cluster-" + log.getParent().getFileName() + ".log"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -200,6 +207,11 @@ class LocalClusterScriptIT {
         Map<String, String> environment = new HashMap<>(consulPorts);
         environment.putAll(Map.of("RUN_DIR", run.toString(), "OPERATIONS_PORTS", first + " " + second,
                 "BALANCER_PORT", String.valueOf(balancerPort)));
-        return Commands.script("provisioning/local-cluster.sh", environment, Duration.ofMinutes(5), arguments);
+        Outcome outcome = Commands.script("provisioning/local-cluster.sh", environment, Duration.ofMinutes(5), arguments);
+        if (outcome.exit() == 1) {
+            // The script gave up (a server that did not start, say): its log says why.
+            keepServerLogs();
+        }
+        return outcome;
     }
 }
